@@ -18,6 +18,17 @@ from orders.models import Order, OrderLine
 SAME_ORG = factory.SelfAttribute("..organization")
 
 
+class TenantFactory(DjangoModelFactory):
+    """Creates rows for the organization it is given, whatever is in scope (tests set data up across tenants)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _get_manager(cls, model_class):
+        return model_class.all_tenants
+
+
 class OrganizationFactory(DjangoModelFactory):
     class Meta:
         model = Organization
@@ -51,7 +62,7 @@ class MembershipFactory(DjangoModelFactory):
     role = Role.OWNER
 
 
-class ConnectionFactory(DjangoModelFactory):
+class ConnectionFactory(TenantFactory):
     class Meta:
         model = Connection
 
@@ -61,7 +72,7 @@ class ConnectionFactory(DjangoModelFactory):
     credentials = factory.LazyFunction(lambda: {"token": "secret-token-value"})
 
 
-class ProductFactory(DjangoModelFactory):
+class ProductFactory(TenantFactory):
     class Meta:
         model = Product
 
@@ -71,7 +82,7 @@ class ProductFactory(DjangoModelFactory):
     cost_price = Decimal("100.00")
 
 
-class VariantFactory(DjangoModelFactory):
+class VariantFactory(TenantFactory):
     class Meta:
         model = Variant
 
@@ -81,7 +92,7 @@ class VariantFactory(DjangoModelFactory):
     price = Decimal("990.00")
 
 
-class BarcodeFactory(DjangoModelFactory):
+class BarcodeFactory(TenantFactory):
     class Meta:
         model = Barcode
 
@@ -90,7 +101,7 @@ class BarcodeFactory(DjangoModelFactory):
     value = factory.Sequence(lambda n: f"460{n:010d}")
 
 
-class KitComponentFactory(DjangoModelFactory):
+class KitComponentFactory(TenantFactory):
     class Meta:
         model = KitComponent
 
@@ -100,7 +111,7 @@ class KitComponentFactory(DjangoModelFactory):
     quantity = 1
 
 
-class ListingFactory(DjangoModelFactory):
+class ListingFactory(TenantFactory):
     class Meta:
         model = Listing
 
@@ -110,7 +121,7 @@ class ListingFactory(DjangoModelFactory):
     offer_id = factory.SelfAttribute("variant.sku")
 
 
-class WarehouseFactory(DjangoModelFactory):
+class WarehouseFactory(TenantFactory):
     class Meta:
         model = Warehouse
 
@@ -120,7 +131,7 @@ class WarehouseFactory(DjangoModelFactory):
     kind = WarehouseKind.OWN
 
 
-class LocationFactory(DjangoModelFactory):
+class LocationFactory(TenantFactory):
     class Meta:
         model = Location
 
@@ -132,7 +143,7 @@ class LocationFactory(DjangoModelFactory):
     walk_order = factory.Sequence(lambda n: n)
 
 
-class OrderFactory(DjangoModelFactory):
+class OrderFactory(TenantFactory):
     class Meta:
         model = Order
 
@@ -146,7 +157,7 @@ class OrderFactory(DjangoModelFactory):
     items_total = Decimal("990.00")
 
 
-class OrderLineFactory(DjangoModelFactory):
+class OrderLineFactory(TenantFactory):
     class Meta:
         model = OrderLine
 
