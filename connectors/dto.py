@@ -119,7 +119,8 @@ class ReturnDTO:
     scheme: str
     marketplace_status: str
     lines: tuple[ReturnLineDTO, ...]
-    kind: str = "return"  # return | cancellation | claim | non_purchase
+    status: str = "requested"  # returns.choices.ReturnStatus: the unified lifecycle step
+    kind: str = "return"  # returns.choices.ReturnKind: return | cancellation | claim | non_purchase
     reason: str = ""
     reason_code: str = ""
     buyer_comment: str = ""

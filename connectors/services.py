@@ -1,0 +1,317 @@
+"""Running a connection's jobs: fetch from the marketplace, hand DTOs to the apps' services, remember the cursor,
+keep every payload that could not be taken in, and show the outcome on the connection.
+
+Preconditions: the connection's organization is in scope (tasks and commands enter it).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.choices import StockSyncState
+from catalog.models import Listing
+from connectors.base import Connector
+from connectors.choices import ConnectionStatus, Job
+from connectors.dto import Batch, PayloadError, StockUpdate
+from connectors.errors import MarketplaceError
+from connectors.models import Connection, IngestError, JobState
+from connectors.registry import connector_for
+from inventory import availability
+from inventory import services as stock
+from inventory.choices import WarehouseKind
+from inventory.models import Warehouse
+from orders import services as orders
+from orders.choices import OPEN_STATUSES, EventSource, OrderStatus, Scheme
+from orders.models import Order
+
+logger = logging.getLogger(__name__)
+
+MAX_PAGES_PER_RUN = 20
+STATUS_CHUNK = 100
+
+
+@dataclass
+class JobReport:
+    job: str
+    fetched: int = 0
+    created: int = 0
+    updated: int = 0
+    pushed: int = 0
+    refused: int = 0
+    payload_errors: int = 0
+    notes: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v not in (0, "", [])} | {"job": self.job}
+
+    def summary(self) -> str:
+        parts = [f"{name}={value}" for name, value in self.as_dict().items() if name not in ("job", "notes", "error")]
+        text = f"{self.job}: " + (", ".join(parts) or "nothing to do")
+        if self.error:
+            text += f" — ERROR: {self.error}"
+        return text
+
+
+def run_job(connection: Connection, job: str, *, connector: Connector | None = None) -> JobReport:
+    """Run one job of one connection now; errors are recorded on the connection and returned, never raised."""
+    runner = JOB_RUNNERS[job]
+    state, _created = JobState.objects.get_or_create(connection=connection, job=job)
+    report = JobReport(job=job)
+    connector = connector or connector_for(connection)
+    now = timezone.now()
+    try:
+        runner(connection, connector, state, report)
+    except MarketplaceError as exc:
+        report.error = exc.user_message()
+        _record_failure(connection, state, exc.status, report.error)
+    else:
+        state.last_success_at = now
+        state.last_error = ""
+        Connection.objects.filter(pk=connection.pk).update(
+            last_success_at=now, status=ConnectionStatus.OK, last_error="", last_error_at=None
+        )
+    finally:
+        close = getattr(connector.http, "close", None)
+        if close:
+            close()
+    state.last_run_at = now
+    state.last_result = report.as_dict()
+    state.save()
+    return report
+
+
+def _record_failure(connection: Connection, state: JobState, status: str, message: str) -> None:
+    now = timezone.now()
+    state.last_error, state.last_error_at = message, now
+    Connection.objects.filter(pk=connection.pk).update(status=status, last_error=message, last_error_at=now)
+
+
+def check_connection(connection: Connection) -> tuple[bool, str]:
+    """A cheap authenticated call; the message says what the marketplace answered, in the user's language."""
+    connector = connector_for(connection)
+    now = timezone.now()
+    try:
+        description = connector.check()
+    except MarketplaceError as exc:
+        message = exc.user_message()
+        Connection.objects.filter(pk=connection.pk).update(status=exc.status, last_error=message, last_error_at=now)
+        return False, message
+    finally:
+        connector.http.close()
+    Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.OK, last_success_at=now, last_error="")
+    return True, _("Connected: %(account)s") % {"account": description}
+
+
+def keep_payload_errors(connection: Connection, job: str, errors: Sequence[PayloadError]) -> int:
+    """Store what could not be taken in, verbatim, for the connection page and replay."""
+    IngestError.objects.bulk_create(
+        IngestError(
+            organization_id=connection.organization_id, connection=connection, job=job, kind=e.kind,
+            external_id=e.external_id[:128], payload=e.payload, error=e.error[:5000],
+        )
+        for e in errors
+    )
+    return len(errors)
+
+
+def _ingest_each(connection: Connection, job: str, batch: Batch, handle: Callable[[Any], Any], report: JobReport,
+                 kind: str) -> None:
+    """Hand each item to its service; an item the service refuses becomes an ingest error, the rest go on."""
+    report.fetched += len(batch.items)
+    report.payload_errors += keep_payload_errors(connection, job, batch.errors)
+    for item in batch.items:
+        try:
+            handle(item)
+        except Exception as exc:  # noqa: BLE001 - one bad item must not stop the batch; it is kept for replay
+            logger.exception("ingest of %s %s failed", kind, getattr(item, "external_id", ""))
+            report.payload_errors += keep_payload_errors(
+                connection, job,
+                [PayloadError(kind=kind, payload=json.dumps(getattr(item, "raw", {}) or {}, ensure_ascii=False,
+                                                            default=str),
+                              error=f"{type(exc).__name__}: {exc}", external_id=str(getattr(item, "external_id", "")))],
+            )
+
+
+def _order_handler(connection: Connection, report: JobReport, source: str = EventSource.POLL):
+    def handle(dto) -> None:
+        result = orders.ingest_order(connection, dto, source=source)
+        if result.created:
+            report.created += 1
+        elif result.status_changed:
+            report.updated += 1
+
+    return handle
+
+
+# --- jobs -------------------------------------------------------------------------------------------------------
+def run_orders(connection: Connection, connector: Connector, state: JobState, report: JobReport) -> None:
+    handle = _order_handler(connection, report)
+    _ingest_each(connection, Job.ORDERS, connector.fetch_new_orders(), handle, report, "order")
+    cursor = dict(state.cursor or {})
+    for _page in range(MAX_PAGES_PER_RUN):
+        batch = connector.fetch_changed_orders(cursor)
+        _ingest_each(connection, Job.ORDERS, batch, handle, report, "order")
+        cursor = batch.cursor or cursor
+        state.cursor = cursor
+        state.save(update_fields=["cursor"])
+        if not batch.has_more:
+            break
+
+
+def run_statuses(connection: Connection, connector: Connector, state: JobState, report: JobReport) -> None:
+    watched = OPEN_STATUSES + (OrderStatus.SHIPPED,)
+    external_ids = list(
+        Order.objects.filter(connection=connection, status__in=watched)
+        .exclude(scheme=Scheme.FBO)
+        .order_by("pk")
+        .values_list("external_id", flat=True)
+    )
+    for start in range(0, len(external_ids), STATUS_CHUNK):
+        batch = connector.fetch_order_statuses(external_ids[start : start + STATUS_CHUNK])
+        _ingest_each(
+            connection, Job.STATUSES, batch,
+            lambda dto: report.__setattr__("updated", report.updated + bool(orders.update_order_status(connection, dto))),
+            report, "order_status",
+        )
+
+
+def run_stocks(connection: Connection, connector: Connector, state: JobState, report: JobReport) -> None:
+    """A full push of every listing's offered quantity, then a read-back that marks each verified or drifting."""
+    updates, listing_of = desired_stock_updates(connection)
+    if not updates:
+        report.notes.append(_("No listings with a linked warehouse to push."))
+        return
+    pushed_at = timezone.now()
+    results = []
+    for start in range(0, len(updates), connector.stock_batch_size):
+        results.extend(connector.push_stocks(updates[start : start + connector.stock_batch_size]))
+    sent = {(u.stock_key, u.warehouse_external_id): u.quantity for u in updates}
+    for result in results:
+        listing = listing_of[(result.stock_key, result.warehouse_external_id)]
+        if result.accepted:
+            report.pushed += 1
+            Listing.objects.filter(pk=listing).update(
+                pushed_quantity=sent[(result.stock_key, result.warehouse_external_id)], pushed_at=pushed_at,
+                push_error="", sync_state=StockSyncState.PUSHED, stock_dirty_at=None,
+            )
+        else:
+            report.refused += 1
+            Listing.objects.filter(pk=listing).update(push_error=result.error[:2000], sync_state=StockSyncState.ERROR)
+    try:
+        readings = connector.read_stocks(list(sent))
+    except MarketplaceError as exc:
+        report.notes.append(_("Read-back failed: %(error)s") % {"error": exc.user_message()})
+        return
+    now = timezone.now()
+    for reading in readings:
+        key = (reading.stock_key, reading.warehouse_external_id)
+        if key not in listing_of:
+            continue
+        state_value = StockSyncState.VERIFIED if reading.quantity == sent.get(key) else StockSyncState.DRIFTING
+        Listing.objects.filter(pk=listing_of[key]).exclude(sync_state=StockSyncState.ERROR).update(
+            marketplace_quantity=reading.quantity, marketplace_quantity_at=now, sync_state=state_value
+        )
+
+
+def desired_stock_updates(connection: Connection) -> tuple[list[StockUpdate], dict[tuple[str, str], int]]:
+    """What every listing of the connection should show at every linked marketplace warehouse."""
+    links = list(connection.warehouse_links.values_list("warehouse_id", "external_id"))
+    listings = list(
+        Listing.objects.filter(connection=connection)
+        .exclude(stock_key="")
+        .values_list("pk", "variant_id", "variant__product_id", "stock_key", "offer_id", "external_product_id")
+    )
+    if not links or not listings:
+        return [], {}
+    available = availability.available_quantities({row[1] for row in listings}, {w for w, _ in links})
+    default, per_product = availability.policies_for(connection.pk)
+    updates, listing_of = [], {}
+    for listing_id, variant_id, product_id, stock_key, offer_id, external_product_id in listings:
+        policy = per_product.get(product_id, default)
+        for warehouse_id, external_id in links:
+            quantity = policy.offered(available[(variant_id, warehouse_id)])
+            updates.append(StockUpdate(stock_key, external_id, quantity, offer_id, external_product_id))
+            listing_of[(stock_key, external_id)] = listing_id
+    return updates, listing_of
+
+
+def run_fbo(connection: Connection, connector: Connector, state: JobState, report: JobReport) -> None:
+    cursor = dict(state.cursor or {})
+    handle = _order_handler(connection, report)
+    for _page in range(MAX_PAGES_PER_RUN):
+        batch = connector.fetch_fbo_orders(cursor)
+        _ingest_each(connection, Job.FBO, batch, handle, report, "fbo_order")
+        cursor = batch.cursor or cursor
+        state.cursor = cursor
+        state.save(update_fields=["cursor"])
+        if not batch.has_more:
+            break
+    stocks = connector.fetch_fbo_stocks()
+    report.payload_errors += keep_payload_errors(connection, Job.FBO, stocks.errors)
+    _apply_fbo_stocks(connection, stocks.items, report)
+
+
+def _apply_fbo_stocks(connection: Connection, items, report: JobReport) -> None:
+    """FBO stock is the marketplace's count: booked through the ledger as a count per marketplace warehouse."""
+    variants = dict(Listing.objects.filter(connection=connection).values_list("offer_id", "variant_id"))
+    for item in items:
+        variant_id = variants.get(item.offer_id)
+        if variant_id is None:
+            report.notes.append(_("FBO stock for unknown offer %(offer)s") % {"offer": item.offer_id})
+            continue
+        with transaction.atomic():
+            warehouse, _created = Warehouse.objects.get_or_create(
+                connection=connection, external_id=item.warehouse_external_id, kind=WarehouseKind.FBO,
+                defaults={"name": item.warehouse_name or item.warehouse_external_id,
+                          "code": f"FBO-{connection.pk}-{item.warehouse_external_id}"[:40]},
+            )
+            from catalog.models import Variant
+
+            movements = stock.adjust(
+                variant=Variant(pk=variant_id), warehouse=warehouse, new_quantity=max(0, item.quantity),
+                reason=_("FBO stock report"), reference=f"fbo:{connection.pk}",
+            )
+        report.updated += len(movements)
+        report.fetched += 1
+
+
+def run_returns(connection: Connection, connector: Connector, state: JobState, report: JobReport) -> None:
+    from returns import services as returns
+
+    cursor = dict(state.cursor or {})
+    for _page in range(MAX_PAGES_PER_RUN):
+        batch = connector.fetch_returns(cursor)
+
+        def handle(dto) -> None:
+            created = returns.ingest_return(connection, dto)
+            if created:
+                report.created += 1
+
+        _ingest_each(connection, Job.RETURNS, batch, handle, report, "return")
+        cursor = batch.cursor or cursor
+        state.cursor = cursor
+        state.save(update_fields=["cursor"])
+        if not batch.has_more:
+            break
+
+
+JOB_RUNNERS: dict[str, Callable[[Connection, Connector, JobState, JobReport], None]] = {
+    Job.ORDERS: run_orders,
+    Job.STATUSES: run_statuses,
+    Job.STOCKS: run_stocks,
+    Job.FBO: run_fbo,
+    Job.RETURNS: run_returns,
+}
