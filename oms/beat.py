@@ -4,6 +4,10 @@ Task names are strings so this file has no imports from the apps; the connectors
 """
 
 BEAT_SCHEDULE: dict[str, dict] = {
-    # "connectors.dispatch_polls": {"task": "connectors.tasks.dispatch_polls", "schedule": 1.0, "options": {"queue": "poll"}},
+    "connectors.dispatch_polls": {
+        "task": "connectors.tasks.dispatch_polls",
+        "schedule": 1.0,
+        "options": {"queue": "poll", "expires": 5},
+    },
     # "inventory.dispatch_pushes": {"task": "inventory.tasks.dispatch_pushes", "schedule": 1.0, "options": {"queue": "push"}},
 }
