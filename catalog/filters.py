@@ -13,6 +13,9 @@ class ProductFilterSet(django_filters.FilterSet):
     brand = django_filters.CharFilter(lookup_expr="iexact", label=_("Brand"))
     category = django_filters.CharFilter(lookup_expr="icontains", label=_("Category"))
     is_archived = django_filters.BooleanFilter(label=_("Archived"))
+    # Declared, not generated from Meta.fields: generating one queries the default manager at import time,
+    # and a tenant model's manager refuses to run with no organization in scope.
+    is_marked = django_filters.BooleanFilter(label=_("Requires marking"))
 
     class Meta:
         model = Product

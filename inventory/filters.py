@@ -10,6 +10,8 @@ class WarehouseFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=WarehouseKind.choices, label=_("Kind"))
     connection = django_filters.NumberFilter(field_name="connection_id", label=_("Connection id"))
     is_active = django_filters.BooleanFilter(label=_("Active"))
+    # Declared, not generated from Meta.fields: generating one queries the tenant-scoped manager at import time.
+    code = django_filters.CharFilter(label=_("Code"))
 
     class Meta:
         model = Warehouse
@@ -20,6 +22,8 @@ class LocationFilterSet(django_filters.FilterSet):
     warehouse = django_filters.NumberFilter(field_name="warehouse_id", label=_("Warehouse id"))
     zone = django_filters.CharFilter(label=_("Zone"))
     aisle = django_filters.CharFilter(label=_("Aisle"))
+    code = django_filters.CharFilter(label=_("Code"))
+    is_active = django_filters.BooleanFilter(label=_("Active"))
 
     class Meta:
         model = Location

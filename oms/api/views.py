@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.db import models
+from django.template.response import SimpleTemplateResponse
 from rest_framework import mixins, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 
 from oms.organizations import SESSION_KEY, resolve_membership
@@ -30,11 +32,18 @@ class OrganizationScopedMixin:
         super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
         token = getattr(self, "_organization_token", None)
         if token is not None:
-            deactivate_organization(token)
-            self._organization_token = None
-        return super().finalize_response(request, response, *args, **kwargs)
+            try:
+                # Render while the organization is still in scope: the browsable API's forms and filter form
+                # query tenant models, and Django would otherwise render after the scope is gone.
+                if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+                    response.render()
+            finally:
+                deactivate_organization(token)
+                self._organization_token = None
+        return response
 
 
 class TenantViewSetMixin(OrganizationScopedMixin):
@@ -67,7 +76,16 @@ class TenantCreateViewSet(TenantViewSetMixin, mixins.CreateModelMixin, viewsets.
     pass
 
 
+class EmailTokenSerializer(AuthTokenSerializer):
+    """E-mail addresses are stored lower-case; integrators may type them in any case."""
+
+    def validate(self, attrs):
+        attrs["username"] = (attrs.get("username") or "").strip().lower()
+        return super().validate(attrs)
+
+
 class TokenView(ObtainAuthToken):
     """``POST {"username": EMAIL, "password": PW}`` → ``{"token": …}``."""
 
     permission_classes = ()
+    serializer_class = EmailTokenSerializer
