@@ -150,10 +150,10 @@ def map_each(
     for item in raw_items:
         try:
             batch.items.append(mapper(item))
-        except Exception as exc:  # noqa: BLE001 - any defect of one payload must not stop the batch
+        except Exception as exc:
             try:
                 ident = str(external_id(item) or "")
-            except Exception:  # noqa: BLE001
+            except Exception:
                 ident = ""
             batch.errors.append(
                 PayloadError(kind=kind, payload=_dump(item), error=f"{type(exc).__name__}: {exc}", external_id=ident)

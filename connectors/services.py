@@ -135,7 +135,7 @@ def _ingest_each(connection: Connection, job: str, batch: Batch, handle: Callabl
     for item in batch.items:
         try:
             handle(item)
-        except Exception as exc:  # noqa: BLE001 - one bad item must not stop the batch; it is kept for replay
+        except Exception as exc:
             logger.exception("ingest of %s %s failed", kind, getattr(item, "external_id", ""))
             report.payload_errors += keep_payload_errors(
                 connection, job,
@@ -172,7 +172,7 @@ def run_orders(connection: Connection, connector: Connector, state: JobState, re
 
 
 def run_statuses(connection: Connection, connector: Connector, state: JobState, report: JobReport) -> None:
-    watched = OPEN_STATUSES + (OrderStatus.SHIPPED,)
+    watched = (*OPEN_STATUSES, OrderStatus.SHIPPED)
     external_ids = list(
         Order.objects.filter(connection=connection, status__in=watched)
         .exclude(scheme=Scheme.FBO)

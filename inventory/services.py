@@ -115,10 +115,8 @@ def _violation(change: _Change, level: StockLevel) -> Shortage | None:
     on_hand, reserved = level.on_hand + on_hand_delta, level.reserved + reserved_delta
     if on_hand >= 0 and reserved >= 0 and reserved <= on_hand:
         return None
-    if change.kind in (MovementKind.RELEASE, MovementKind.SHIPMENT):
-        available = level.reserved
-    else:
-        available = level.on_hand - level.reserved
+    releasing = change.kind in (MovementKind.RELEASE, MovementKind.SHIPMENT)
+    available = level.reserved if releasing else level.on_hand - level.reserved
     return Shortage(change.variant_id, change.warehouse_id, abs(change.quantity), available)
 
 

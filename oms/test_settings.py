@@ -6,7 +6,7 @@ os.environ.setdefault("OKNO_PROFILE", "test")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/okno")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 
-from oms.settings import *  # noqa: E402,F403
+from oms.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True

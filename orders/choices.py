@@ -49,3 +49,31 @@ class EventSource(models.TextChoices):
     USER = "user", _("User")
     API = "api", _("API")
     SYSTEM = "system", _("Okno")
+
+
+class BatchStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    PICKING = "picking", _("Picking")
+    PACKED = "packed", _("Packed")
+    HANDED_OVER = "handed_over", _("Handed over")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ACTIVE_BATCH_STATUSES = (BatchStatus.OPEN, BatchStatus.PICKING, BatchStatus.PACKED)
+
+
+class BatchItemStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    DONE = "done", _("Handed over")
+    FAILED = "failed", _("Refused by marketplace")
+    REMOVED = "removed", _("Removed from batch")
+
+
+class DocumentKind(models.TextChoices):
+    PICK_LIST = "pick_list", _("Pick list")
+    LABELS = "labels", _("Marketplace labels")
+    BOX_LABELS = "box_labels", _("Box labels")
+    PACKING_SLIPS = "packing_slips", _("Packing slips")
+    HANDOVER_ACT = "handover_act", _("Handover act")
+    WMS_EXPORT = "wms_export", _("WMS export")
+    ORDERS_XLSX = "orders_xlsx", _("Orders export")

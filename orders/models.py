@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.money import CURRENCY, MoneyField
 from oms.tenancy import TenantModel
-from orders.choices import EventSource, OrderStatus, PaymentStatus, Scheme, StockState
+from orders.choices import (
+    BatchItemStatus,
+    BatchStatus,
+    DocumentKind,
+    EventSource,
+    OrderStatus,
+    PaymentStatus,
+    Scheme,
+    StockState,
+)
 
 
 class Order(TenantModel):
@@ -123,3 +132,103 @@ class OrderEvent(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.status}"
+
+
+class PickBatch(TenantModel):
+    """A pick batch (сборочное задание): orders of one marketplace connection and warehouse with a common cut-off,
+    picked together, packed, and handed over together (for WB: one supply)."""
+
+    number = models.PositiveIntegerField(_("number"))
+    connection = models.ForeignKey("connectors.Connection", on_delete=models.PROTECT, related_name="pick_batches")
+    warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.PROTECT, related_name="pick_batches")
+    cutoff_at = models.DateTimeField(_("ship by"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=BatchStatus.choices, default=BatchStatus.OPEN)
+    picker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+", verbose_name=_("picker"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    external_ref = models.CharField(_("marketplace shipment id"), max_length=128, blank=True,
+                                    help_text=_("WB supply, Ozon carriage, YM shipment…"))
+    handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
+    wms_sent_at = models.DateTimeField(_("sent to WMS at"), null=True, blank=True)
+    wms_error = models.TextField(_("WMS error"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("pick batch")
+        verbose_name_plural = _("pick batches")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["organization", "number"], name="pickbatch_unique_number")]
+        indexes = [models.Index(fields=["organization", "status"], name="pickbatch_org_status")]
+
+    def __str__(self) -> str:
+        return f"#{self.number}"
+
+
+class BatchItem(TenantModel):
+    """An order in a batch, with the marketplace's verdict on its handover."""
+
+    batch = models.ForeignKey(PickBatch, on_delete=models.CASCADE, related_name="items")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="batch_items")
+    status = models.CharField(_("status"), max_length=8, choices=BatchItemStatus.choices,
+                              default=BatchItemStatus.PENDING)
+    active = models.BooleanField(default=True, help_text=_("The order's current batch."))
+    error = models.TextField(_("marketplace message"), blank=True)
+    label_error = models.TextField(_("label error"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("batch order")
+        verbose_name_plural = _("batch orders")
+        ordering = ["batch", "pk"]
+        constraints = [
+            # An order is in at most one current batch.
+            models.UniqueConstraint(fields=["order"], condition=Q(active=True), name="batchitem_one_active_batch"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch} / {self.order}"
+
+
+class Box(TenantModel):
+    """A shipping box (грузоместо) with Okno's own barcode; may carry the marketplace's box id."""
+
+    batch = models.ForeignKey(PickBatch, on_delete=models.CASCADE, related_name="boxes")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, null=True, blank=True, related_name="boxes")
+    barcode = models.CharField(_("barcode"), max_length=40)
+    external_id = models.CharField(_("marketplace box id"), max_length=64, blank=True)
+    weight_g = models.PositiveIntegerField(_("weight, g"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("box")
+        verbose_name_plural = _("boxes")
+        ordering = ["batch", "pk"]
+        constraints = [models.UniqueConstraint(fields=["organization", "barcode"], name="box_unique_barcode")]
+
+    def __str__(self) -> str:
+        return self.barcode
+
+
+class Document(TenantModel):
+    """A generated file (PDF, ZPL, XLSX, JSON) kept for download and reprint."""
+
+    kind = models.CharField(_("kind"), max_length=14, choices=DocumentKind.choices)
+    batch = models.ForeignKey(PickBatch, on_delete=models.CASCADE, null=True, blank=True, related_name="documents")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, null=True, blank=True, related_name="documents")
+    file = models.FileField(_("file"), upload_to="documents/%Y/%m/")
+    content_type = models.CharField(_("content type"), max_length=100)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"

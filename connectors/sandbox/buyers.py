@@ -62,7 +62,7 @@ class Buyers:
             try:
                 self._buy_once(world)
                 self._due_cancellations()
-            except Exception:  # noqa: BLE001 - a simulation hiccup must not stop the buyers
+            except Exception:
                 logger.exception("simulated buyer failed")
 
     def _candidates(self, world):

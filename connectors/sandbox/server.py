@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from connectors.sandbox.world import Faults, RequestRecord, Seller, SLine, SOrder, SProduct, World
+from connectors.sandbox.world import RequestRecord, Seller, SLine, SOrder, SProduct, World
 
 logger = logging.getLogger(__name__)
 
@@ -227,7 +227,7 @@ class _Handler(BaseHTTPRequestHandler):
         if payload:
             self.wfile.write(payload)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle  # noqa: N815 - names http.server calls
 
 
 class _AppServer(ThreadingHTTPServer):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 import importlib.util
+
+import pytest
 
 from connectors.sandbox.client import SandboxControl
 from connectors.sandbox.registry import APPS
