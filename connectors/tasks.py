@@ -9,6 +9,7 @@ from django.core.cache import cache
 
 from connectors.choices import Job
 from connectors.models import Connection
+from connectors.push import push_dirty
 from connectors.services import run_job
 from oms.tenancy import organization_scope
 
@@ -53,3 +54,49 @@ def run_connection_job(connection_id: int, organization_id: int, job: str) -> di
             return run_job(connection, job).as_dict()
     finally:
         cache.delete(lock)
+
+
+def _queued_key(connection_id: int) -> str:
+    return f"okno:push-queued:{connection_id}"
+
+
+def request_push(connection_id: int, organization_id: int, countdown: float = 0.0) -> None:
+    """Wake the dispatcher for a connection, coalescing: one queued push per connection at a time."""
+    if cache.add(_queued_key(connection_id), 1, timeout=60):
+        push_connection_stocks.apply_async((connection_id, organization_id), countdown=countdown or None)
+
+
+@shared_task(queue="push", ignore_result=True, acks_late=True)
+def push_connection_stocks(connection_id: int, organization_id: int) -> dict:
+    # From here on, a new change enqueues a new push: nothing that lands during this run is coalesced away.
+    cache.delete(_queued_key(connection_id))
+    lock = f"okno:pushing:{connection_id}"
+    if not cache.add(lock, 1, timeout=120):
+        request_push(connection_id, organization_id, countdown=0.2)
+        return {"skipped": "another push is running; re-queued"}
+    try:
+        with organization_scope(organization_id):
+            connection = Connection.objects.filter(pk=connection_id, enabled=True).first()
+            if connection is None:
+                return {"skipped": "connection disabled or gone"}
+            report = push_dirty(connection)
+    finally:
+        cache.delete(lock)
+    if report.next_due_s is not None:
+        request_push(connection_id, organization_id, countdown=max(0.05, report.next_due_s))
+    return report.__dict__
+
+
+@shared_task(queue="push", ignore_result=True, expires=10)
+def sweep_dirty_listings() -> int:
+    """Safety net: wake pushes for every connection with dirty listings (a lost message, a dead worker)."""
+    from catalog.models import Listing
+
+    # Deliberately across tenants: the sweep serves every organization; each push runs in its own scope.
+    pairs = set(
+        Listing.all_tenants.filter(stock_dirty_at__isnull=False, connection__enabled=True)
+        .values_list("connection_id", "organization_id").distinct()
+    )
+    for connection_id, organization_id in pairs:
+        request_push(connection_id, organization_id)
+    return len(pairs)

@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import ChannelStockPolicy, Location, StockLevel, StockMovement, Warehouse
+from inventory.models import (
+    ChannelStockPolicy,
+    DriftRecord,
+    Location,
+    PushedStock,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
 from oms.admin import ReadOnlyTenantAdmin, TenantAdmin, TenantTabularInline
 from oms.choices import Capability
 
@@ -62,3 +70,21 @@ class ChannelStockPolicyAdmin(TenantAdmin):
     list_filter = ("frozen",)
     list_select_related = ("connection", "product")
     raw_id_fields = ("product",)
+
+
+# The sync engine's own records: what was pushed where, and where a marketplace disagreed.
+@admin.register(PushedStock)
+class PushedStockAdmin(ReadOnlyTenantAdmin):
+    list_display = (
+        "listing", "warehouse_external_id", "quantity", "pushed_at", "marketplace_quantity", "verified", "error_at",
+    )
+    list_filter = ("verified",)
+    list_select_related = ("listing",)
+    search_fields = ("listing__offer_id", "warehouse_external_id")
+
+
+@admin.register(DriftRecord)
+class DriftRecordAdmin(ReadOnlyTenantAdmin):
+    list_display = ("detected_at", "listing", "warehouse_external_id", "expected", "found", "resolved_at")
+    list_select_related = ("listing",)
+    search_fields = ("listing__offer_id",)

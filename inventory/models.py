@@ -181,3 +181,53 @@ class ChannelStockPolicy(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.connection} / {self.product or '*'}"
+
+
+class PushedStock(TenantModel):
+    """What Okno last told one marketplace warehouse about one listing, and what it showed when read back.
+
+    ``next_allowed_at`` holds the marketplace's own pacing (Ozon: one update per item and warehouse per 30 s):
+    a change before then waits and goes the moment the window opens.
+    """
+
+    listing = models.ForeignKey("catalog.Listing", on_delete=models.CASCADE, related_name="pushed_stocks")
+    warehouse_external_id = models.CharField(_("marketplace warehouse id"), max_length=64)
+    quantity = models.IntegerField(_("quantity pushed"), null=True, blank=True)
+    pushed_at = models.DateTimeField(_("pushed at"), null=True, blank=True)
+    error = models.TextField(_("last error"), blank=True)
+    error_at = models.DateTimeField(_("error at"), null=True, blank=True)
+    marketplace_quantity = models.IntegerField(_("quantity on marketplace"), null=True, blank=True)
+    marketplace_quantity_at = models.DateTimeField(_("read back at"), null=True, blank=True)
+    verified = models.BooleanField(_("verified"), null=True, blank=True)
+    next_allowed_at = models.DateTimeField(_("next update allowed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pushed stock")
+        verbose_name_plural = _("pushed stock")
+        ordering = ["listing", "warehouse_external_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "warehouse_external_id"], name="pushedstock_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id}@{self.warehouse_external_id}: {self.quantity}"
+
+
+class DriftRecord(TenantModel):
+    """A read-back that disagreed with what Okno pushed: the log behind the stock screen's drift filter."""
+
+    listing = models.ForeignKey("catalog.Listing", on_delete=models.CASCADE, related_name="drift_records")
+    warehouse_external_id = models.CharField(_("marketplace warehouse id"), max_length=64)
+    expected = models.IntegerField(_("expected"))
+    found = models.IntegerField(_("on marketplace"))
+    detected_at = models.DateTimeField(_("detected at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stock drift")
+        verbose_name_plural = _("stock drift")
+        ordering = ["-detected_at"]
+        indexes = [models.Index(fields=["organization", "resolved_at"], name="drift_open")]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id}: {self.expected} ≠ {self.found}"

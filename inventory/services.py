@@ -24,6 +24,7 @@ from inventory.choices import MovementKind
 from inventory.lock_objects import lock_stock_levels
 from inventory.models import StockLevel, StockMovement, Warehouse
 from inventory.signals import stock_changed
+from inventory.sync import mark_listings_dirty
 from oms.tenancy import require_organization_id
 
 logger = logging.getLogger(__name__)
@@ -187,8 +188,12 @@ def _apply(changes: list[_Change]) -> tuple[list[StockMovement], list[Shortage],
                 )
             created = StockMovement.objects.bulk_create(movements)
             variant_ids = frozenset(m.variant_id for m in created)
+            connection_ids = frozenset(mark_listings_dirty(variant_ids))
             transaction.on_commit(
-                lambda: stock_changed.send(sender=StockMovement, variant_ids=variant_ids, organization_id=organization_id)
+                lambda: stock_changed.send(
+                    sender=StockMovement, variant_ids=variant_ids, organization_id=organization_id,
+                    connection_ids=connection_ids,
+                )
             )
             return created, [], False
     except _Refused as refused:

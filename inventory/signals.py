@@ -1,5 +1,5 @@
 from django.dispatch import Signal
 
-# Sent after the transaction that changed stock commits: ``variant_ids`` (a frozenset) and ``organization_id``.
-# The sync engine listens and marks every listing of those variants (and of kits built from them) for a push.
+# Sent after the transaction that changed stock commits, with ``variant_ids``, ``organization_id`` and
+# ``connection_ids`` (whose listings were stamped dirty in that transaction). The push dispatcher listens.
 stock_changed = Signal()

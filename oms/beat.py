@@ -9,5 +9,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 1.0,
         "options": {"queue": "poll", "expires": 5},
     },
-    # "inventory.dispatch_pushes": {"task": "inventory.tasks.dispatch_pushes", "schedule": 1.0, "options": {"queue": "push"}},
+    "connectors.sweep_dirty_listings": {
+        "task": "connectors.tasks.sweep_dirty_listings",
+        "schedule": 5.0,
+        "options": {"queue": "push", "expires": 10},
+    },
 }

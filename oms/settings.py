@@ -189,6 +189,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     else {"visibility_timeout": 3600}
 )
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# A committed stock change wakes the push dispatcher at once (tests switch it on only where they test the pipeline).
+OKNO_PUSH_ON_COMMIT = env_bool("OKNO_PUSH_ON_COMMIT", True)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -13,3 +13,4 @@ CELERY_TASK_ALWAYS_EAGER = True
 LANGUAGE_CODE = "ru"
 DEBUG = False
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+OKNO_PUSH_ON_COMMIT = False
