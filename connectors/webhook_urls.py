@@ -1,0 +1,7 @@
+from django.urls import path
+
+from connectors import webhooks
+
+urlpatterns = [
+    path("<str:marketplace>/<int:connection_id>/<str:token>/", webhooks.receive, name="connector-webhook"),
+]
