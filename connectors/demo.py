@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.choices import BarcodeKind, ListingStatus, VatRate
+from catalog.choices import BarcodeKind, ListingStatus, StockSyncState, VatRate
 from catalog.models import Barcode, KitComponent, Listing, Product, Variant
 from connectors.choices import Marketplace
 from connectors.models import Connection, WarehouseLink
@@ -27,6 +27,7 @@ from inventory import services as stock
 from inventory.choices import WarehouseKind
 from inventory.models import Location, StockLevel, Warehouse
 from inventory.services import StockLine
+from oms.demo import DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD
 from oms.models import Organization
 from oms.money import quantize
 from oms.provisioning import provision_organization, transliterate
@@ -35,9 +36,10 @@ from orders.choices import EventSource, OrderStatus, PaymentStatus, Scheme, Stoc
 from orders.models import Order, OrderEvent, OrderLine
 
 DEMO_ORGANIZATION = "Okno Demo"
-DEMO_OWNER_EMAIL = "demo@okno.local"
-DEMO_OWNER_PASSWORD = "okno-demo"
-SANDBOX_URL = "http://127.0.0.1:9001"
+# The sandbox (``manage.py run_sandbox --port 9001``) serves WB on that port and Ozon, YM, AE on the next three.
+SANDBOX_HOST = "http://127.0.0.1"
+SANDBOX_PORT = 9001
+SANDBOX_PORT_OFFSETS = {Marketplace.WB: 0, Marketplace.OZON: 1, Marketplace.YANDEX_MARKET: 2, Marketplace.ALIEXPRESS: 3}
 DEFAULT_PRODUCTS = 200
 DEFAULT_DAYS = 30
 SEED = 20250601
@@ -112,6 +114,7 @@ class Department:
     marked: bool
     kinds: tuple[Kind, ...]
     description: str  # format fields: title, brand, material
+    lines: tuple[str, ...]  # product lines that tell a repeated kind × qualifier apart
 
 
 WOMEN = ("XS", "S", "M", "L", "XL")
@@ -134,6 +137,7 @@ DEPARTMENTS: tuple[Department, ...] = (
     Department(
         key="clothing",
         brands=("Nordwell", "Урбан Лайн", "Linoria", "Север и Ко"),
+        lines=("Essential", "Premium"),
         materials=(
             "хлопок 100%", "хлопок 95%, эластан 5%", "футер трёхнитка, хлопок 80%", "вискоза 70%, полиэстер 30%",
         ),
@@ -194,6 +198,7 @@ DEPARTMENTS: tuple[Department, ...] = (
     Department(
         key="home",
         brands=("Уютный дом", "Ladoga Home", "Домовита", "Vasilisa Home"),
+        lines=("Comfort", "Premium"),
         materials=(),
         countries=("Россия", "Россия", "Китай", "Турция", "Беларусь"),
         vat=VatRate.VAT_20,
@@ -260,6 +265,7 @@ DEPARTMENTS: tuple[Department, ...] = (
     Department(
         key="electronics",
         brands=("Voltrix", "Energon", "Nexo", "Квант"),
+        lines=("Pro", "Lite"),
         materials=(),
         countries=("Китай",),
         vat=VatRate.VAT_20,
@@ -311,6 +317,7 @@ DEPARTMENTS: tuple[Department, ...] = (
     Department(
         key="cosmetics",
         brands=("Natura Vita", "Белая сирень", "Aurum Beauty", "Травы Алтая"),
+        lines=("Professional", "Organic"),
         materials=(),
         countries=("Россия", "Россия", "Республика Корея", "Беларусь"),
         vat=VatRate.VAT_20,
@@ -505,6 +512,10 @@ def _code(text: str, length: int = 10) -> str:
     return re.sub(r"[^0-9A-Z]", "", transliterate(text).upper())[:length] or "X"
 
 
+def sandbox_url(marketplace: str) -> str:
+    return f"{SANDBOX_HOST}:{SANDBOX_PORT + SANDBOX_PORT_OFFSETS[marketplace]}"
+
+
 def _next_wave(at: datetime) -> datetime:
     """The first picking wave (10:00 or 16:00 Moscow time) at or after ``at``."""
     local = at.astimezone(MOSCOW)
@@ -577,8 +588,10 @@ class _Seeder:
         self._kits()
         self._warehouses()
         self._connections()
-        self._listings()
+        # Stock arrives before the listings exist, so receipts wake no pushes; each listing is created waiting
+        # for its first push instead.
         self._receive_stock()
+        self._listings()
         orders = self._orders()
         self._assign_bins()
         return {
@@ -605,10 +618,11 @@ class _Seeder:
             while len(slots) < target:
                 order = pool[:]
                 self.rng.shuffle(order)
-                # Each round uses another brand, so a repeated title is another brand's product.
+                # A second round is another product line of another brand, not the same card twice.
+                line = department.lines[(round_no - 1) % len(department.lines)] if round_no else ""
                 for kind, qualifier in order:
                     brand = department.brands[(round_no + len(slots)) % len(department.brands)]
-                    slots.append((department, kind, qualifier, brand))
+                    slots.append((department, kind, f"{qualifier} {line}".strip(), brand))
                 round_no += 1
             per_department.append(slots[:target])
         interleaved = [slot for group in zip(*per_department, strict=True) for slot in group]
@@ -684,14 +698,21 @@ class _Seeder:
 
     def _kits(self) -> None:
         by_kind: dict[str, list[_Sku]] = {}
+        by_department: dict[str, list[_Sku]] = {}
         for meta in self.skus:
             by_kind.setdefault(meta.kind, []).append(meta)
+            by_department.setdefault(meta.department, []).append(meta)
+        department_of = {kind.code: d.key for d in DEPARTMENTS for kind in d.kinds}
         kit_count = max(2, min(len(KITS), self.product_count // 40))
         made: list[tuple[Variant, list[tuple[_Sku, int]]]] = []
-        for title, sku, parts in KITS:
-            if len(made) == kit_count:
-                break
-            components = [(self.rng.choice(by_kind[code]), qty) for code, qty in parts if code in by_kind]
+        for title, sku, parts in KITS[:kit_count]:
+            # A small catalogue may lack a kind: take another product of the same department instead.
+            chosen: dict[int, tuple[_Sku, int]] = {}
+            for code, qty in parts:
+                pool = by_kind.get(code) or by_department.get(department_of[code]) or self.skus
+                meta = self.rng.choice(pool)
+                chosen.setdefault(meta.variant.pk, (meta, qty))
+            components = list(chosen.values())
             if len(components) < 2:
                 continue
             price = shelf_price(sum(float(c.variant.price) * q for c, q in components) * 0.9)
@@ -745,7 +766,7 @@ class _Seeder:
         for config in CONNECTIONS:
             connection = Connection.objects.create(
                 organization=self.org, marketplace=config["marketplace"], name=config["name"],
-                credentials=config["credentials"], base_url=SANDBOX_URL, options=config["options"],
+                credentials=config["credentials"], base_url=sandbox_url(config["marketplace"]), options=config["options"],
             )
             self.connections.append((connection, config))
             WarehouseLink.objects.bulk_create([
@@ -790,7 +811,7 @@ class _Seeder:
                 rows.append(Listing(
                     organization=self.org, variant=variant, connection=connection, offer_id=variant.sku,
                     external_product_id=external[0], external_sku=external[1], stock_key=external[2], price=price,
-                    old_price=old_price, status=status,
+                    old_price=old_price, status=status, sync_state=StockSyncState.PENDING, stock_dirty_at=self.now,
                 ))
         Listing.objects.bulk_create(rows)
         for listing in rows:
@@ -809,10 +830,10 @@ class _Seeder:
             plan = []
             if rng.random() < 0.93:
                 plan.append((msk, max(1, int(rng.randint(6, 40) * depth * min(meta.popularity, 2.5)))))
-            if rng.random() < 0.55:
+            if rng.random() < 0.45:
                 plan.append((pod, max(1, int(rng.randint(3, 25) * depth))))
             for fbo in self.fbo_warehouses.values():
-                if rng.random() < 0.3:
+                if rng.random() < 0.1:
                     plan.append((fbo, rng.randint(5, 60)))
             for warehouse, quantity in plan:
                 fbo = warehouse.kind == WarehouseKind.FBO
@@ -881,7 +902,7 @@ class _Seeder:
 
     def _plan_orders(self) -> list[_Plan]:
         rng = self.rng
-        per_day = max(3, round(self.product_count * 0.14))
+        per_day = max(3, round(self.product_count * 0.1))
         start = self.now - timedelta(days=self.days)
         plans = []
         for day in range(self.days + 1):

@@ -1,9 +1,13 @@
 """Wake the push dispatcher when stock changes (after the ledger transaction committed)."""
 
+import logging
+
 from django.conf import settings
 from django.dispatch import receiver
 
 from inventory.signals import stock_changed
+
+logger = logging.getLogger(__name__)
 
 
 @receiver(stock_changed)
@@ -13,4 +17,7 @@ def wake_push_dispatcher(sender, *, organization_id: int, connection_ids=frozens
     from connectors.tasks import request_push
 
     for connection_id in connection_ids:
-        request_push(connection_id, organization_id)
+        try:
+            request_push(connection_id, organization_id)
+        except Exception:  # noqa: BLE001 - the stock change is committed and stamped; the periodic sweep pushes it
+            logger.exception("could not wake the push dispatcher for connection %s", connection_id)
