@@ -14,7 +14,7 @@ class ConnectionAdminForm(TenantAdminForm):
     """Credentials are write-only: a new JSON object replaces them; the stored value is never rendered."""
 
     new_credentials = forms.CharField(
-        label=_("new credentials"),
+        label=_("New credentials"),
         required=False,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password", "size": 60}),
@@ -77,6 +77,14 @@ class ConnectionAdmin(TenantAdmin):
     @admin.display(description=_("credentials stored"), boolean=True)
     def credentials_stored(self, obj):
         return obj.has_credentials if obj else False
+
+
+@admin.register(WarehouseLink)
+class WarehouseLinkAdmin(TenantAdmin):
+    edit_capability = Capability.MANAGE_CONNECTIONS
+    list_display = ("warehouse", "connection", "external_id", "external_name")
+    list_select_related = ("warehouse", "connection")
+    search_fields = ("external_id", "external_name", "warehouse__name")
 
 
 @admin.register(JobState)

@@ -19,5 +19,5 @@ def wake_push_dispatcher(sender, *, organization_id: int, connection_ids=frozens
     for connection_id in connection_ids:
         try:
             request_push(connection_id, organization_id)
-        except Exception:  # noqa: BLE001 - the stock change is committed and stamped; the periodic sweep pushes it
+        except Exception:  # the stock change is committed and stamped; the periodic sweep pushes it
             logger.exception("could not wake the push dispatcher for connection %s", connection_id)
