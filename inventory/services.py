@@ -69,13 +69,17 @@ class Reservation:
     def message(self) -> str:
         if self.ok:
             return ""
-        return _("Not enough stock: %(details)s") % {
-            "details": "; ".join(
-                _("variant %(variant)s needs %(requested)s, available %(available)s")
-                % {"variant": s.variant_id, "requested": s.requested, "available": s.available}
-                for s in self.shortages
-            )
-        }
+        return _("Not enough stock: %(details)s") % {"details": describe_shortages(self.shortages)}
+
+
+def describe_shortages(shortages: Sequence[Shortage]) -> str:
+    """Shortages in the words a manager uses: SKU, wanted, available."""
+    skus = dict(Variant.objects.filter(pk__in={s.variant_id for s in shortages}).values_list("pk", "sku"))
+    return "; ".join(
+        _("%(sku)s needs %(requested)s, available %(available)s")
+        % {"sku": skus.get(s.variant_id, s.variant_id), "requested": s.requested, "available": s.available}
+        for s in shortages
+    )
 
 
 # How each kind moves the two counters, per unit of the change's quantity.
@@ -358,12 +362,7 @@ def adjust(
 def _checked(changes: list[_Change], refusal: str) -> list[StockMovement]:
     movements, shortages, _already = _apply(changes)
     if shortages:
-        details = "; ".join(
-            _("variant %(variant)s: asked %(requested)s, possible %(available)s")
-            % {"variant": s.variant_id, "requested": s.requested, "available": s.available}
-            for s in shortages
-        )
-        raise StockError(f"{refusal}: {details}", shortages)
+        raise StockError(f"{refusal}: {describe_shortages(shortages)}", shortages)
     return movements
 
 

@@ -37,6 +37,10 @@ def shop(in_org):
     return connection, warehouse, listing.variant
 
 
+def listing_sku(variant) -> str:
+    return variant.sku
+
+
 def level(variant, warehouse):
     return StockLevel.objects.get(variant=variant, warehouse=warehouse)
 
@@ -86,7 +90,8 @@ def test_an_order_beyond_stock_is_recorded_as_oversold_for_the_manager(shop):
     services.ingest_order(connection, order_dto(quantity=5))
     order = Order.objects.get()
     assert order.stock_state == StockState.OVERSOLD
-    assert "Oversold" in order.events.last().message or "Перепродан" in order.events.last().message
+    message = order.events.last().message
+    assert ("Oversold" in message or "Перепрода" in message) and listing_sku(variant) in message
     assert level(variant, warehouse).reserved == 0
 
 
