@@ -1,0 +1,1 @@
+"""Yandex Market Partner API: connector, mapping, status tables and push notifications."""
