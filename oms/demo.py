@@ -20,6 +20,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEMO_OWNER_EMAIL = "demo@okno.local"
 DEMO_OWNER_PASSWORD = "okno-demo"
 DEFAULT_PORT = 8000
+SANDBOX_PORT = 9001
+DEMO_BUYERS_PER_S = "0.3"  # simulated orders per second across the four sandbox marketplaces
 QUEUES = "poll,push,documents,analytics"
 START_TIMEOUT_S = 60.0  # for the web server to accept connections
 SETTLE_S = 4.0  # a child that survives this long after the web server is up has started
@@ -46,8 +48,8 @@ def children(port: int, var_dir: Path) -> list[Child]:
                          "--loglevel", celery_log]),
         Child("beat", [python, "-m", "celery", "-A", "oms", "beat", "--schedule", str(var_dir / "celerybeat-schedule"),
                        "--loglevel", celery_log]),
-        # The marketplace sandbox (next issue): WB on 9001, Ozon, Yandex Market and AliExpress on the next ports.
-        # Child("sandbox", [python, "manage.py", "run_sandbox", "--port", "9001"]),
+        # The marketplace sandbox: WB on 9001, Ozon, Yandex Market and AliExpress on the next ports.
+        Child("sandbox", [python, "manage.py", "run_sandbox", "--port", str(SANDBOX_PORT)]),
     ]
 
 
@@ -194,6 +196,12 @@ def main() -> int:
     signal.signal(signal.SIGTERM, supervisor.request_stop)
     supervisor.start()
     failed = supervisor.wait_until_serving(port)
+    if failed is None and not supervisor.stopping:
+        say("connecting the demo organization to the sandbox marketplaces")
+        connected = subprocess.run(  # noqa: S603 - our own argv
+            [sys.executable, "manage.py", "connect_sandbox", "--buyers", DEMO_BUYERS_PER_S], cwd=BASE_DIR, check=False)
+        if connected.returncode != 0:
+            say("the sandbox could not be connected; Okno runs without simulated marketplaces")
     if failed is None and not supervisor.stopping:
         url = f"http://127.0.0.1:{port}/"
         print(
