@@ -136,6 +136,18 @@ class Connector(ABC):
     def fetch_returns(self, cursor: dict[str, Any], *, since: datetime | None = None) -> Batch[ReturnDTO]:
         raise self.unsupported("fetch_returns", "no API")
 
+    def approve_return(self, external_id: str, *, comment: str = "") -> ActionResult:
+        """Accept a buyer's return request (or a claim) through the marketplace."""
+        raise self.unsupported("approve_return", "no API")
+
+    def reject_return(self, external_id: str, *, reason: str, comment: str = "") -> ActionResult:
+        """Refuse a buyer's return request (or a claim) with the reason the marketplace asks for."""
+        raise self.unsupported("reject_return", "no API")
+
+    def answer_claim(self, external_id: str, *, decision: str, comment: str = "") -> ActionResult:
+        """Answer a claim before its deadline; ``decision`` is one of the marketplace's documented answers."""
+        raise self.unsupported("answer_claim", "no API")
+
 
 def map_each(
     raw_items: Iterable[Any],

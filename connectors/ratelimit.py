@@ -68,19 +68,19 @@ class RedisLimiter:
 
     def acquire(self, key: str, limit: Limit, cost: int = 1) -> float:
         """Take ``cost`` units now if the bucket allows; else return seconds to wait (nothing taken)."""
-        wait_ms = self._gcra(keys=[f"okno:rl:{key}"], args=[limit.interval_ms, max(limit.burst, cost), cost])
+        wait_ms = self._gcra(keys=[f"{_prefix()}okno:rl:{key}"], args=[limit.interval_ms, max(limit.burst, cost), cost])
         return float(wait_ms) / 1000.0
 
     def acquire_slot(self, key: str, slots: int, ttl_s: float = 60.0) -> str | None:
         token = uuid.uuid4().hex
-        ok = self._slot(keys=[f"okno:slots:{key}"], args=[slots, int(ttl_s * 1000), token])
+        ok = self._slot(keys=[f"{_prefix()}okno:slots:{key}"], args=[slots, int(ttl_s * 1000), token])
         return token if ok else None
 
     def release_slot(self, key: str, token: str) -> None:
-        self.redis.zrem(f"okno:slots:{key}", token)
+        self.redis.zrem(f"{_prefix()}okno:slots:{key}", token)
 
     def reset(self, prefix: str = "") -> None:
-        for pattern in (f"okno:rl:{prefix}*", f"okno:slots:{prefix}*"):
+        for pattern in (f"{_prefix()}okno:rl:{prefix}*", f"{_prefix()}okno:slots:{prefix}*"):
             for name in self.redis.scan_iter(pattern):
                 self.redis.delete(name)
 
@@ -125,6 +125,10 @@ class LocalLimiter:
         with self._lock:
             self._tat = {k: v for k, v in self._tat.items() if not k.startswith(prefix)}
             self._slots = {k: v for k, v in self._slots.items() if not k.startswith(prefix)}
+
+
+def _prefix() -> str:
+    return getattr(settings, "OKNO_REDIS_PREFIX", "")
 
 
 @lru_cache(maxsize=1)

@@ -26,7 +26,7 @@ INTERVAL_FIELDS = {
 }
 
 
-@shared_task(queue="poll", ignore_result=True, expires=5)
+@shared_task(ignore_result=True, expires=5)
 def dispatch_polls() -> int:
     """Every second: enqueue each enabled connection's jobs that are due. A Redis key per job makes "due" cheap."""
     queued = 0
@@ -41,7 +41,7 @@ def dispatch_polls() -> int:
     return queued
 
 
-@shared_task(queue="poll", ignore_result=True, acks_late=True)
+@shared_task(ignore_result=True, acks_late=True)
 def run_connection_job(connection_id: int, organization_id: int, job: str) -> dict:
     lock = f"okno:running:{connection_id}:{job}"
     if not cache.add(lock, 1, timeout=300):
@@ -66,7 +66,7 @@ def request_push(connection_id: int, organization_id: int, countdown: float = 0.
         push_connection_stocks.apply_async((connection_id, organization_id), countdown=countdown or None)
 
 
-@shared_task(queue="push", ignore_result=True, acks_late=True)
+@shared_task(ignore_result=True, acks_late=True)
 def push_connection_stocks(connection_id: int, organization_id: int) -> dict:
     # From here on, a new change enqueues a new push: nothing that lands during this run is coalesced away.
     cache.delete(_queued_key(connection_id))
@@ -87,7 +87,7 @@ def push_connection_stocks(connection_id: int, organization_id: int) -> dict:
     return report.__dict__
 
 
-@shared_task(queue="push", ignore_result=True, expires=10)
+@shared_task(ignore_result=True, expires=10)
 def sweep_dirty_listings() -> int:
     """Safety net: wake pushes for every connection with dirty listings (a lost message, a dead worker)."""
     from catalog.models import Listing

@@ -15,6 +15,14 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     task_default_queue="poll",
     task_queues=[Queue("poll"), Queue("push"), Queue("documents"), Queue("analytics")],
+    # Routing by task name (first match wins): stock pushes never wait behind polls or document rendering.
+    task_routes=[
+        {"connectors.tasks.push_connection_stocks": {"queue": "push"}},
+        {"connectors.tasks.sweep_dirty_listings": {"queue": "push"}},
+        {"connectors.tasks.*": {"queue": "poll"}},
+        {"orders.tasks.*": {"queue": "documents"}},
+        {"analytics.tasks.*": {"queue": "analytics"}},
+    ],
     task_serializer="json",
     accept_content=["json"],
     timezone="UTC",

@@ -150,7 +150,6 @@ LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now; silences the transition warning
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -14,3 +14,10 @@ LANGUAGE_CODE = "ru"
 DEBUG = False
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 OKNO_PUSH_ON_COMMIT = False
+
+# Each test process gets its own Redis key space: a key left by an earlier run (a coalescing marker, a rate-limit
+# bucket) must never leak into this one.
+import uuid  # noqa: E402
+
+OKNO_REDIS_PREFIX = f"test-{uuid.uuid4().hex[:8]}"
+CACHES["default"]["KEY_PREFIX"] = OKNO_REDIS_PREFIX  # noqa: F405
