@@ -307,6 +307,16 @@ def receive(
     )
 
 
+def receive_many(
+    *, warehouse: Warehouse, lines: Sequence[StockLine], reason: str = "", reference: str = "", user=None,
+    key_prefix: str | None = None,
+) -> list[StockMovement]:
+    """A delivery of many SKUs at once: one transaction, one ledger row per line, all or nothing."""
+    changes = _line_changes(MovementKind.RECEIPT, warehouse, lines, order_id=None, key_prefix=key_prefix,
+                            reason=reason, reference=reference, user_id=_user_id(user))
+    return _checked(changes, "")
+
+
 def restock(
     *, variant: Variant, warehouse: Warehouse, quantity: int, reference: str, reason: str = "", user=None,
     idempotency_key: str | None = None,

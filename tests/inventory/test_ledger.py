@@ -137,3 +137,12 @@ def test_the_database_refuses_reserved_above_on_hand(in_org, warehouse, variant)
 
     with pytest.raises(IntegrityError), transaction.atomic():
         StockLevel.objects.filter(variant=variant).update(reserved=2)
+
+
+def test_a_delivery_of_many_skus_is_booked_in_one_go(in_org, warehouse):
+    first, second = VariantFactory(organization=in_org), VariantFactory(organization=in_org)
+    services.receive_many(warehouse=warehouse, lines=[StockLine(first.pk, 4), StockLine(second.pk, 6)],
+                          reason="supplier invoice 17")
+    assert (level(first, warehouse).on_hand, level(second, warehouse).on_hand) == (4, 6)
+    assert StockMovement.objects.filter(kind=MovementKind.RECEIPT, reason="supplier invoice 17").count() == 2
+    assert_ledger_matches_levels()
