@@ -148,7 +148,7 @@ def _seed_pushed_state(run: Run) -> None:
     from inventory.models import PushedStock
 
     with organization_scope(run.org):
-        for marketplace, connection in run.connections.items():
+        for connection in run.connections.values():
             links = list(connection.warehouse_links.values_list("warehouse_id", "external_id"))
             listings = list(Listing.objects.filter(connection=connection).values_list("pk", "variant_id"))
             available = availability.available_quantities({v for _, v in listings}, {w for w, _ in links})
@@ -176,7 +176,7 @@ def _play(run: Run, sandbox: Sandbox, duration: float, rate: float, seed: int, d
         """What beat does, for this organization only: polls every second, the sweep (Okno) or a full push every
         5 minutes (baseline)."""
         last_sweep = 0.0
-        last_full = {mp: -1e9 for mp in ids}
+        last_full = dict.fromkeys(ids, -1e9)
         while not stop.is_set():
             now = time.monotonic()
             for marketplace, connection_id in ids.items():
@@ -265,6 +265,7 @@ def _measure(run: Run, sandbox: Sandbox) -> dict[str, Any]:
     connection_of = {mp: c.pk for mp, c in run.connections.items()}
 
     latencies, beyond, missing = [], [], 0
+    per_marketplace: dict[str, list[float]] = {mp: [] for mp in MARKETPLACES}
     for sale in sales:
         after = available_after.get((connection_of[sale.marketplace], sale.order_id))
         if after is None:
@@ -286,6 +287,7 @@ def _measure(run: Run, sandbox: Sandbox) -> dict[str, Any]:
                     floor = max(0.0, previous[-1] + OZON_PAIR_S - sale.at)
             worst = max(worst, latency)
             worst_beyond = max(worst_beyond, latency - floor)
+            per_marketplace[marketplace].append(latency - floor)
         if worst is None:
             missing += 1
             continue
@@ -326,6 +328,7 @@ def _measure(run: Run, sandbox: Sandbox) -> dict[str, Any]:
         "not_delivered": missing,
         "lost_sales": run.lost,
         "mean_s": round(statistics.fmean(latencies), 3) if latencies else None,
+        "p95_beyond_floor_by_marketplace": {mp: _percentile(v, 0.95) for mp, v in per_marketplace.items()},
         "_orders": orders,
     }
 

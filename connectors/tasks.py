@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import shared_task
 from django.core.cache import cache
@@ -61,9 +62,19 @@ def _queued_key(connection_id: int) -> str:
 
 
 def request_push(connection_id: int, organization_id: int, countdown: float = 0.0) -> None:
-    """Wake the dispatcher for a connection, coalescing: one queued push per connection at a time."""
+    """Wake the dispatcher for a connection, coalescing: one queued push per connection at a time.
+
+    A delayed wake-up (a marketplace window that opens later) is tracked apart, so it never holds back an
+    immediate push for a change that happens meanwhile.
+    """
+    if countdown > 0:
+        # One delayed wake-up per connection and due second: windows opening at different times each get theirs.
+        due_second = int(time.time() + countdown)
+        if cache.add(f"okno:push-delayed:{connection_id}:{due_second}", 1, timeout=max(1, int(countdown) + 2)):
+            push_connection_stocks.apply_async((connection_id, organization_id), countdown=countdown)
+        return
     if cache.add(_queued_key(connection_id), 1, timeout=60):
-        push_connection_stocks.apply_async((connection_id, organization_id), countdown=countdown or None)
+        push_connection_stocks.apply_async((connection_id, organization_id))
 
 
 @shared_task(ignore_result=True, acks_late=True)

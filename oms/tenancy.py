@@ -89,6 +89,10 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):  # type: igno
             return queryset
         return queryset.filter(organization_id=require_organization_id())
 
+    def none(self) -> TenantQuerySet:
+        """An empty queryset leaks nothing: forms declare ``queryset=Model.objects.none()`` at import time."""
+        return super().get_queryset().none()
+
 
 class AllTenantsManager(models.Manager.from_queryset(TenantQuerySet)):  # type: ignore[misc]
     """Unscoped access for system jobs and superuser admin. Every use is a deliberate cross-tenant read."""

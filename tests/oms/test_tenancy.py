@@ -41,3 +41,8 @@ def test_related_managers_are_scoped_too(org, other_org):
         assert list(variant.product.variants.all()) == []
     with organization_scope(org):
         assert list(variant.product.variants.all()) == [variant]
+
+
+def test_an_empty_queryset_needs_no_scope(org):
+    ProductFactory(organization=org)
+    assert list(Product.objects.none()) == []
