@@ -282,7 +282,9 @@ def _measure(run: Run, sandbox: Sandbox) -> dict[str, Any]:
             latency = arrived.at - sale.at
             floor = 0.0
             if marketplace == "ozon":
-                previous = [r.at for r in history if r.at < sale.at]
+                # The update that delivered the sale could not come sooner than 30 s after the one before it,
+                # even if that one left a moment after the sale (computed before Okno knew of it).
+                previous = [r.at for r in history if r.at < arrived.at]
                 if previous:
                     floor = max(0.0, previous[-1] + OZON_PAIR_S - sale.at)
             worst = max(worst, latency)

@@ -80,7 +80,9 @@ def request_push(connection_id: int, organization_id: int, countdown: float = 0.
 @shared_task(ignore_result=True, acks_late=True)
 def push_connection_stocks(connection_id: int, organization_id: int) -> dict:
     # From here on, a new change enqueues a new push: nothing that lands during this run is coalesced away.
-    cache.delete(_queued_key(connection_id))
+    # The same holds for wake-ups due now (this run may be one): a window that opens a moment later gets its own.
+    now = int(time.time())
+    cache.delete_many([_queued_key(connection_id)] + [f"okno:push-delayed:{connection_id}:{now - k}" for k in range(3)])
     lock = f"okno:pushing:{connection_id}"
     if not cache.add(lock, 1, timeout=120):
         request_push(connection_id, organization_id, countdown=0.2)
