@@ -201,6 +201,7 @@ def _play(run: Run, sandbox: Sandbox, duration: float, rate: float, seed: int, d
         stop.set()
         thread.join(5)
         time.sleep(2)
+    app.control.purge()  # nothing of this run may be executed by the next run's worker
     settings.OKNO_PUSH_ON_COMMIT = push_on_commit
     connections.close_all()
 

@@ -35,6 +35,7 @@ from orders.models import Order
 logger = logging.getLogger(__name__)
 
 MAX_PAGES_PER_RUN = 20
+CHANGED_SCAN_EVERY_S = 5.0
 STATUS_CHUNK = 100
 
 
@@ -157,13 +158,38 @@ def _order_handler(connection: Connection, report: JobReport, source: str = Even
 
 
 # --- jobs -------------------------------------------------------------------------------------------------------
+def _without_known(connection: Connection, batch: Batch) -> Batch:
+    """Drop orders Okno already holds in exactly the reported state: a marketplace's list of orders awaiting the
+    seller repeats every open order on every poll, and re-ingesting them would cost a transaction each."""
+    if not batch.items:
+        return batch
+    known = {
+        (external_id, status, marketplace_status, substatus)
+        for external_id, status, marketplace_status, substatus in Order.objects.filter(
+            connection=connection, external_id__in=[dto.external_id for dto in batch.items]
+        ).values_list("external_id", "status", "marketplace_status", "marketplace_substatus")
+    }
+    batch.items = [
+        dto for dto in batch.items
+        if (dto.external_id, dto.status, dto.marketplace_status, dto.marketplace_substatus) not in known
+    ]
+    return batch
+
+
 def run_orders(connection: Connection, connector: Connector, state: JobState, report: JobReport) -> None:
+    """New orders on every run (every second or two); the scan of changed orders at most every
+    ``CHANGED_SCAN_EVERY_S`` — cancellations and status moves are not as urgent as a sale."""
     handle = _order_handler(connection, report)
-    _ingest_each(connection, Job.ORDERS, connector.fetch_new_orders(), handle, report, "order")
+    _ingest_each(connection, Job.ORDERS, _without_known(connection, connector.fetch_new_orders()), handle, report,
+                 "order")
     cursor = dict(state.cursor or {})
+    now = timezone.now().timestamp()
+    if now - float(cursor.get("_scanned_at", 0)) < CHANGED_SCAN_EVERY_S:
+        return
     for _page in range(MAX_PAGES_PER_RUN):
-        batch = connector.fetch_changed_orders(cursor)
-        _ingest_each(connection, Job.ORDERS, batch, handle, report, "order")
+        batch = connector.fetch_changed_orders({k: v for k, v in cursor.items() if k != "_scanned_at"})
+        _ingest_each(connection, Job.ORDERS, _without_known(connection, batch), handle, report, "order")
+        cursor = {**(batch.cursor or cursor), "_scanned_at": now}
         cursor = batch.cursor or cursor
         state.cursor = cursor
         state.save(update_fields=["cursor"])
@@ -253,7 +279,7 @@ def run_fbo(connection: Connection, connector: Connector, state: JobState, repor
     handle = _order_handler(connection, report)
     for _page in range(MAX_PAGES_PER_RUN):
         batch = connector.fetch_fbo_orders(cursor)
-        _ingest_each(connection, Job.FBO, batch, handle, report, "fbo_order")
+        _ingest_each(connection, Job.FBO, _without_known(connection, batch), handle, report, "fbo_order")
         cursor = batch.cursor or cursor
         state.cursor = cursor
         state.save(update_fields=["cursor"])

@@ -6,6 +6,7 @@ import logging
 import time
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 
 from connectors.choices import Job
@@ -74,7 +75,9 @@ def request_push(connection_id: int, organization_id: int, countdown: float = 0.
             push_connection_stocks.apply_async((connection_id, organization_id), countdown=countdown)
         return
     if cache.add(_queued_key(connection_id), 1, timeout=60):
-        push_connection_stocks.apply_async((connection_id, organization_id))
+        # A short debounce lets the changes of one polling round (all connections poll together) share a request.
+        debounce = getattr(settings, "OKNO_PUSH_DEBOUNCE_S", 0.0)
+        push_connection_stocks.apply_async((connection_id, organization_id), countdown=debounce or None)
 
 
 @shared_task(ignore_result=True, acks_late=True)

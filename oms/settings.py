@@ -191,6 +191,23 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # A committed stock change wakes the push dispatcher at once (tests switch it on only where they test the pipeline).
 OKNO_PUSH_ON_COMMIT = env_bool("OKNO_PUSH_ON_COMMIT", True)
+# Seconds a push waits for more changes to share its request (see connectors.tasks.request_push).
+OKNO_PUSH_DEBOUNCE_S = float(env("OKNO_PUSH_DEBOUNCE_S", "0.3") or 0.3)
+
+# Outgoing e-mail (the daily claims digest). Development prints messages to the console; production sends by SMTP.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEV else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25") or 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Okno <noreply@okno.local>")
+# Where e-mails link to (e.g. https://okno.example.com); empty: e-mails name the screen instead of linking.
+OKNO_SITE_URL = env("OKNO_SITE_URL", "http://localhost:8000" if DEV else "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -230,6 +247,10 @@ SPECTACULAR_SETTINGS = {
         "ConnectionStatusEnum": "connectors.choices.ConnectionStatus",
         "MovementKindEnum": "inventory.choices.MovementKind",
         "WarehouseKindEnum": "inventory.choices.WarehouseKind",
+        "ReturnStatusEnum": "returns.choices.ReturnStatus",
+        "ReturnKindEnum": "returns.choices.ReturnKind",
+        "ClaimStatusEnum": "returns.choices.ClaimStatus",
+        "InspectionOutcomeEnum": "returns.choices.InspectionOutcome",
     },
 }
 
