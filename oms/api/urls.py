@@ -12,6 +12,7 @@ from inventory.api.views import (
 )
 from oms.api.views import TokenView
 from orders.api.views import OrderViewSet
+from returns.api.views import ClaimViewSet, ReturnViewSet
 
 router = DefaultRouter()
 router.register("products", ProductViewSet, basename="product")
@@ -24,6 +25,8 @@ router.register("stock-movements", StockMovementViewSet, basename="stock-movemen
 router.register("stock-adjustments", StockAdjustmentViewSet, basename="stock-adjustment")
 router.register("orders", OrderViewSet, basename="order")
 router.register("connections", ConnectionViewSet, basename="connection")
+router.register("returns", ReturnViewSet, basename="return")
+router.register("claims", ClaimViewSet, basename="claim")
 
 urlpatterns = [path("auth/token/", TokenView.as_view(), name="api-token")]
 urlpatterns += router.urls
