@@ -20,11 +20,10 @@ from catalog.choices import StockSyncState
 from catalog.models import Listing
 from connectors.base import Connector
 from connectors.choices import ConnectionStatus, Job
-from connectors.dto import Batch, PayloadError, StockUpdate
+from connectors.dto import Batch, PayloadError
 from connectors.errors import MarketplaceError
 from connectors.models import Connection, IngestError, JobState
 from connectors.registry import connector_for
-from inventory import availability
 from inventory import services as stock
 from inventory.choices import WarehouseKind
 from inventory.models import Warehouse
@@ -215,63 +214,30 @@ def run_statuses(connection: Connection, connector: Connector, state: JobState, 
 
 
 def run_stocks(connection: Connection, connector: Connector, state: JobState, report: JobReport) -> None:
-    """A full push of every listing's offered quantity, then a read-back that marks each verified or drifting."""
-    updates, listing_of = desired_stock_updates(connection)
-    if not updates:
-        report.notes.append(_("No listings with a linked warehouse to push."))
-        return
-    pushed_at = timezone.now()
-    results = []
-    for start in range(0, len(updates), connector.stock_batch_size):
-        results.extend(connector.push_stocks(updates[start : start + connector.stock_batch_size]))
-    sent = {(u.stock_key, u.warehouse_external_id): u.quantity for u in updates}
-    for result in results:
-        listing = listing_of[(result.stock_key, result.warehouse_external_id)]
-        if result.accepted:
-            report.pushed += 1
-            Listing.objects.filter(pk=listing).update(
-                pushed_quantity=sent[(result.stock_key, result.warehouse_external_id)], pushed_at=pushed_at,
-                push_error="", sync_state=StockSyncState.PUSHED, stock_dirty_at=None,
-            )
-        else:
-            report.refused += 1
-            Listing.objects.filter(pk=listing).update(push_error=result.error[:2000], sync_state=StockSyncState.ERROR)
-    try:
-        readings = connector.read_stocks(list(sent))
-    except MarketplaceError as exc:
-        report.notes.append(_("Read-back failed: %(error)s") % {"error": exc.user_message()})
-        return
-    now = timezone.now()
-    for reading in readings:
-        key = (reading.stock_key, reading.warehouse_external_id)
-        if key not in listing_of:
-            continue
-        state_value = StockSyncState.VERIFIED if reading.quantity == sent.get(key) else StockSyncState.DRIFTING
-        Listing.objects.filter(pk=listing_of[key]).exclude(sync_state=StockSyncState.ERROR).update(
-            marketplace_quantity=reading.quantity, marketplace_quantity_at=now, sync_state=state_value
-        )
+    """The periodic reconciliation: push what differs, read back what every marketplace shows, and correct drift
+    at once (drift is logged; the listing shows it until the marketplace agrees).
+
+    The same dispatcher as real-time pushes does the sending, so pacing rules and batching apply unchanged.
+    """
+    from connectors.push import push_dirty, verify_pushed
+
+    # Listings never pushed (new ones, or after an outage) join the run; unchanged quantities are skipped.
+    Listing.objects.filter(connection=connection, pushed_at__isnull=True, stock_dirty_at__isnull=True).exclude(
+        stock_key="").update(stock_dirty_at=timezone.now(), sync_state=StockSyncState.PENDING)
+    _push_into(report, push_dirty(connection, connector))
+    checked = verify_pushed(connection, connector_for(connection))
+    report.fetched += checked["checked"]
+    if checked["drifting"]:
+        report.notes.append(_("%(count)s listings drifted from what Okno pushed") % {"count": checked["drifting"]})
+        _push_into(report, push_dirty(connection, connector_for(connection)))
 
 
-def desired_stock_updates(connection: Connection) -> tuple[list[StockUpdate], dict[tuple[str, str], int]]:
-    """What every listing of the connection should show at every linked marketplace warehouse."""
-    links = list(connection.warehouse_links.values_list("warehouse_id", "external_id"))
-    listings = list(
-        Listing.objects.filter(connection=connection)
-        .exclude(stock_key="")
-        .values_list("pk", "variant_id", "variant__product_id", "stock_key", "offer_id", "external_product_id")
-    )
-    if not links or not listings:
-        return [], {}
-    available = availability.available_quantities({row[1] for row in listings}, {w for w, _ in links})
-    default, per_product = availability.policies_for(connection.pk)
-    updates, listing_of = [], {}
-    for listing_id, variant_id, product_id, stock_key, offer_id, external_product_id in listings:
-        policy = per_product.get(product_id, default)
-        for warehouse_id, external_id in links:
-            quantity = policy.offered(available[(variant_id, warehouse_id)])
-            updates.append(StockUpdate(stock_key, external_id, quantity, offer_id, external_product_id))
-            listing_of[(stock_key, external_id)] = listing_id
-    return updates, listing_of
+def _push_into(report: JobReport, pushed) -> None:
+    report.pushed += pushed.accepted
+    report.refused += pushed.refused
+    report.notes.extend(pushed.errors)
+    if pushed.deferred:
+        report.notes.append(_("%(count)s items wait for the marketplace's update window") % {"count": pushed.deferred})
 
 
 def run_fbo(connection: Connection, connector: Connector, state: JobState, report: JobReport) -> None:
