@@ -632,6 +632,19 @@ class AliExpressConnector(Connector):
             flat.items.extend(found)
         return flat
 
+    _NO_RETURN_ANSWERS = ("AliExpress Russia's local API publishes no method for returns, refunds or disputes "
+                          "(aliexpress.md §6) and none to accept or refuse a buyer's cancellation (§3.4); answer "
+                          "them in the AliExpress seller cabinet")
+
+    def approve_return(self, external_id: str, *, comment: str = "") -> ActionResult:
+        raise self.unsupported("approve_return", self._NO_RETURN_ANSWERS)
+
+    def reject_return(self, external_id: str, *, reason: str, comment: str = "") -> ActionResult:
+        raise self.unsupported("reject_return", self._NO_RETURN_ANSWERS)
+
+    def answer_claim(self, external_id: str, *, decision: str, comment: str = "") -> ActionResult:
+        raise self.unsupported("answer_claim", self._NO_RETURN_ANSWERS)
+
 
 # --- helpers ---------------------------------------------------------------------------------------------------------
 def _order_id(order: Any) -> str:

@@ -3,7 +3,8 @@
 Every call is ``POST`` + JSON on one host (ozon.md §1). A posting (отправление) is Okno's order: Ozon ships, labels
 and cancels postings, and splits an order into several of them. Paths, bodies and limits follow the official spec
 (``specs/ozon/2026-06-11-ru-enriched``): current methods only — v4 posting lists with cursors, v4 ship, v2 labels,
-v2 stocks with the per-pair 30-second rule, v3 FBO list, v1 analytics stocks, v1 returns.
+v2 stocks with the per-pair 30-second rule, v3 FBO list, v1 analytics stocks, v1 returns (read-only), and the rFBS
+return and cancellation requests, the only returns Ozon lets the seller answer.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 import base64
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from connectors.base import ConnectionConfig, Connector, map_each
 from connectors.dto import (
@@ -29,7 +30,7 @@ from connectors.dto import (
     StockReading,
     StockUpdate,
 )
-from connectors.errors import BadRequest, MarketplaceUnavailable, NotFound, RateLimited
+from connectors.errors import AuthRejected, BadRequest, MarketplaceUnavailable, NotFound, RateLimited
 from connectors.http import MarketplaceHttp
 from connectors.ozon import mapping, statuses
 from connectors.ozon.api import (
@@ -43,6 +44,7 @@ from connectors.ozon.api import (
 from connectors.ratelimit import Limit
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PAGE_LIMIT = 100  # v4 posting lists and v3 FBO list: limit 1–100
 MAX_PAGES = 50  # one call of fetch_new_orders reads at most this many pages (5 000 postings)
@@ -53,6 +55,12 @@ OVERLAP = timedelta(seconds=60)  # re-read the tail of the last window: Ozon's l
 FBO_LOOKBACK = timedelta(days=30)
 FBO_RESCAN = timedelta(days=14)  # FBO lists have no "changed since" filter: re-read recent postings for status news
 RETURNS_PAGE = 500  # /v1/returns/list: limit ≤ 500
+RFBS_PAGE = 500  # /v2/returns/rfbs/list: the spec names no maximum; its example asks for 1000
+RFBS_LOOKBACK = timedelta(days=60)  # rFBS return requests re-read each round (the list filters by creation only)
+CANCELLATIONS_PAGE = 500  # /v2/conditional-cancellation/list: limit ≤ 500
+CANCELLATION_POSTINGS = 50  # postings per re-read of ended cancellation requests
+MAX_OPEN_CANCELLATIONS = 1000
+RETURNS_SOURCE, RFBS_SOURCE, CANCELLATIONS_SOURCE = "returns", "rfbs", "cancellations"
 LABEL_CHUNK = 20  # /v2/posting/fbs/package-label: ≤ 20 postings per request
 STOCK_READ_CHUNK = 100  # offer ids per /v2/product/info/stocks-by-warehouse/fbs request
 PRODUCT_PAGE = 1000  # /v4/product/info/stocks: limit 1–1000
@@ -428,7 +436,55 @@ class OzonConnector(Connector):
 
     # --- returns ------------------------------------------------------------------------------------------------
     def fetch_returns(self, cursor: dict[str, Any], *, since: datetime | None = None) -> Batch[ReturnDTO]:
-        """One page of ``/v1/returns/list`` (FBS and FBO) whose status changed in a window, paged by ``last_id``."""
+        """One page of one of three sources, read in turn each round:
+
+        1. ``/v1/returns/list`` — FBS and FBO returns whose status changed in a window, paged by ``last_id``;
+        2. ``/v2/returns/rfbs/list`` — rFBS return requests created in the last ``RFBS_LOOKBACK`` (the list has no
+           "changed since" filter), paged by ``last_id``; the ones waiting for the seller are read in full
+           (``/v2/returns/rfbs/get``: reason, photos, the actions and rejection reasons offered);
+        3. ``/v2/conditional-cancellation/list`` — rFBS cancellation requests waiting for the seller, and the ones
+           that waited last round re-read by posting to learn how they ended.
+
+        Cursor: ``{"source", "returns": the window cursor of source 1, "page": last_id within source 2 or 3,
+        "open": postings whose cancellation request waited last round, "seen": … this round}``. A cursor of the
+        older single-source shape (``{"from", "to", "last_id"}``) is source 1's.
+        """
+        cursor = dict(cursor or {})
+        if "source" not in cursor:  # the older shape: all of it is the returns window
+            cursor = {"source": RETURNS_SOURCE, "returns": cursor}
+        source = cursor.get("source")
+        state = {"returns": dict(cursor.get("returns") or {}), "open": _posting_list(cursor.get("open")),
+                 "seen": _posting_list(cursor.get("seen"))}
+        page = cursor.get("page") if isinstance(cursor.get("page"), int) and cursor.get("page", 0) > 0 else 0
+        if source == RFBS_SOURCE:
+            batch, next_page = self._rfbs_only(lambda: self._rfbs_page(page), (Batch(), 0))
+            following = (RFBS_SOURCE, next_page) if next_page else (CANCELLATIONS_SOURCE, 0)
+        elif source == CANCELLATIONS_SOURCE:
+            batch, next_page, waiting = self._rfbs_only(lambda: self._cancellations_page(page), (Batch(), 0, []))
+            state["seen"] = list(dict.fromkeys([*state["seen"], *waiting]))[:MAX_OPEN_CANCELLATIONS]
+            if next_page:
+                following = (CANCELLATIONS_SOURCE, next_page)
+            else:
+                ended = [p for p in state["open"] if p not in state["seen"]]
+                self._rfbs_only(lambda: self._ended_cancellations(ended, batch), None)
+                state["open"], state["seen"] = state["seen"], []
+                following = (RETURNS_SOURCE, 0)
+        else:
+            batch, state["returns"], more = self._returns_page(state["returns"], since)
+            following = (RETURNS_SOURCE, 0) if more else (RFBS_SOURCE, 0)
+        next_source, next_page = following
+        batch.cursor = {"source": next_source, "returns": state["returns"], "open": state["open"]}
+        if next_page:
+            batch.cursor["page"] = next_page
+        if state["seen"]:
+            batch.cursor["seen"] = state["seen"]
+        # A round ends after the cancellation requests; the next call starts the next round.
+        batch.has_more = not (source == CANCELLATIONS_SOURCE and next_source == RETURNS_SOURCE)
+        return batch
+
+    def _returns_page(self, cursor: dict[str, Any], since: datetime | None
+                      ) -> tuple[Batch[ReturnDTO], dict[str, Any], bool]:
+        """One page of ``/v1/returns/list`` (FBS and FBO) whose status changed in a window; (batch, cursor, more)."""
         window_from, window_to, _page = self._window(cursor, since, CHANGED_LOOKBACK)
         last_id = cursor.get("last_id") if cursor.get("to") else 0
         last_id = last_id if isinstance(last_id, int) and last_id > 0 else 0
@@ -450,11 +506,190 @@ class OzonConnector(Connector):
             except (TypeError, ValueError):
                 next_id = last_id
         if answer.get("has_next") and raw and next_id != last_id:
-            batch.cursor = {"from": mapping.iso(window_from), "to": mapping.iso(window_to), "last_id": next_id}
-            batch.has_more = True
-        else:
-            batch.cursor = {"from": mapping.iso(window_to - OVERLAP)}
-        return batch
+            return batch, {"from": mapping.iso(window_from), "to": mapping.iso(window_to), "last_id": next_id}, True
+        return batch, {"from": mapping.iso(window_to - OVERLAP)}, False
+
+    def _rfbs_only(self, read: Callable[[], T], nothing: T) -> T:
+        """The rFBS sources, for a seller whose key may not reach them: Ozon's refusal of these methods (a key
+        without the role, an account without rFBS) leaves the FBS/FBO returns going and is only logged."""
+        try:
+            return read()
+        except (AuthRejected, BadRequest) as exc:
+            logger.warning("ozon %s: rFBS requests unavailable: %s", self.config.id, exc)
+            return nothing
+
+    def _rfbs_page(self, last_id: int) -> tuple[Batch[ReturnDTO], int]:
+        """One page of rFBS return requests created within ``RFBS_LOOKBACK``; (batch, next last_id or 0)."""
+        now = _utcnow()
+        body: dict[str, Any] = {
+            "filter": {"created_at": {"from": mapping.iso(now - RFBS_LOOKBACK), "to": mapping.iso(now)}},
+            "limit": RFBS_PAGE,
+        }
+        if last_id:
+            body["last_id"] = last_id
+        answer = self._post("/v2/returns/rfbs/list", body)
+        if isinstance(answer.get("returns"), dict):  # the spec's schema says one object; the API sends a list
+            answer = {**answer, "returns": [answer["returns"]]}
+        raw = _dedupe(_list(answer, "returns"), "return_id")
+        batch: Batch[ReturnDTO] = Batch()
+
+        def mapped(item: Any) -> ReturnDTO:
+            waiting = isinstance(item, dict) and (item.get("state") or {}).get("group_state") == "New"
+            return mapping.rfbs_return_to_dto(item, self._rfbs_detail(item.get("return_id")) if waiting else None)
+
+        map_each(raw, mapped, kind="return", batch=batch,
+                 external_id=lambda r: f"{mapping.RFBS_PREFIX}{r.get('return_id', '')}" if isinstance(r, dict) else "")
+        ids = [r.get("return_id") for r in raw if isinstance(r, dict) and isinstance(r.get("return_id"), int)]
+        full = len(raw) >= RFBS_PAGE and ids and max(ids) > last_id
+        return batch, (max(ids) if full else 0)
+
+    def _rfbs_detail(self, return_id: Any) -> dict[str, Any] | None:
+        """``/v2/returns/rfbs/get`` of one request, or None when Ozon will not tell (the list item still maps)."""
+        try:
+            answer = self._post("/v2/returns/rfbs/get", {"return_id": mapping.integer(return_id, "return_id", low=1)})
+        except (BadRequest, TypeError, ValueError) as exc:
+            logger.warning("ozon: rFBS return %s has no details: %s", return_id, exc)
+            return None
+        detail = answer.get("returns")
+        return detail if isinstance(detail, dict) else None
+
+    def _cancellations_page(self, last_id: int) -> tuple[Batch[ReturnDTO], int, list[str]]:
+        """One page of the cancellation requests waiting for the seller; (batch, next last_id or 0, their postings)."""
+        body: dict[str, Any] = {"filters": {"state": "ON_APPROVAL"}, "limit": CANCELLATIONS_PAGE}
+        if last_id:
+            body["last_id"] = last_id
+        answer = self._post("/v2/conditional-cancellation/list", body)
+        raw = _dedupe(_list(answer, "result"), "cancellation_id")
+        batch = self._map_cancellations(raw)
+        next_id = answer.get("last_id") if isinstance(answer.get("last_id"), int) else 0
+        more = len(raw) >= CANCELLATIONS_PAGE and next_id > last_id
+        return batch, (next_id if more else 0), [_posting_number(item) for item in raw if _posting_number(item)]
+
+    def _ended_cancellations(self, postings: list[str], batch: Batch[ReturnDTO]) -> None:
+        """The requests that waited last round and no longer do: read by posting, whatever their state now."""
+        for start in range(0, len(postings), CANCELLATION_POSTINGS):
+            chunk = postings[start:start + CANCELLATION_POSTINGS]
+            answer = self._post("/v2/conditional-cancellation/list",
+                                {"filters": {"posting_number": chunk, "state": "ALL"}, "limit": CANCELLATIONS_PAGE})
+            found = self._map_cancellations(_dedupe(_list(answer, "result"), "cancellation_id"))
+            batch.items.extend(found.items)
+            batch.errors.extend(found.errors)
+
+    def _map_cancellations(self, raw: list[Any]) -> Batch[ReturnDTO]:
+        lines: dict[str, tuple] = {}
+        for number in dict.fromkeys(_posting_number(item) for item in raw):
+            if number:
+                lines[number] = self._posting_lines(number)
+        return map_each(raw, lambda item: mapping.cancellation_request_to_dto(item, lines.get(_posting_number(item),
+                                                                                                ())),
+                        kind="return",
+                        external_id=lambda r: (f"{mapping.CANCELLATION_PREFIX}{r.get('cancellation_id', '')}"
+                                               if isinstance(r, dict) else ""))
+
+    def _posting_lines(self, posting_number: str) -> tuple:
+        """A cancellation request names no products: they are the posting's (none when Ozon will not tell)."""
+        try:
+            answer = self._post("/v3/posting/fbs/get", {"posting_number": posting_number})
+            return mapping.posting_return_lines(answer.get("result") or {})
+        except (BadRequest, KeyError, TypeError, ValueError) as exc:
+            logger.warning("ozon: posting %s of a cancellation request is unreadable: %s", posting_number, exc)
+            return ()
+
+    # --- answers to return and cancellation requests ------------------------------------------------------------
+    _READ_ONLY = ("Ozon's returns list (/v1/returns/list) is read-only: FBS and FBO returns take no answer from the "
+                  "seller through the API (ozon.md §8.1); only rFBS return requests (§8.2) and rFBS cancellation "
+                  "requests (§4) do")
+
+    def approve_return(self, external_id: str, *, comment: str = "") -> ActionResult:
+        """rFBS return request: ``/v2/returns/rfbs/verify`` (approve and have the goods sent back for a check;
+        ``comment`` tells the buyer how to send them). Cancellation request: ``/v2/conditional-cancellation/approve``."""
+        source, number = _request_id(external_id)
+        comment = (comment or "").strip()
+        if source == mapping.CANCELLATION_PREFIX:
+            return self._act(external_id, "/v2/conditional-cancellation/approve",
+                             {"cancellation_id": number, **({"comment": comment} if comment else {})})
+        if source == mapping.RFBS_PREFIX:
+            return self._act(external_id, "/v2/returns/rfbs/verify",
+                             {"return_id": number, **({"return_method_description": comment} if comment else {})})
+        raise self.unsupported("approve_return", self._READ_ONLY)
+
+    def reject_return(self, external_id: str, *, reason: str, comment: str = "") -> ActionResult:
+        """rFBS return request: ``/v2/returns/rfbs/reject`` with one of the rejection reasons Ozon offers for it (its
+        id or name; ``comment`` where Ozon requires one). Cancellation request: ``/v2/conditional-cancellation/reject``
+        with the reason as the comment Ozon asks for."""
+        source, number = _request_id(external_id)
+        reason, comment = (reason or "").strip(), (comment or "").strip()
+        if source == mapping.CANCELLATION_PREFIX:
+            text = comment or reason
+            if not text:
+                return ActionResult(external_id, False, "Ozon asks for the reason of refusing a cancellation")
+            return self._act(external_id, "/v2/conditional-cancellation/reject",
+                             {"cancellation_id": number, "comment": text})
+        if source != mapping.RFBS_PREFIX:
+            raise self.unsupported("reject_return", self._READ_ONLY)
+        detail = self._request_detail(external_id, number)
+        if isinstance(detail, ActionResult):
+            return detail
+        offered = [r for r in detail.get("rejection_reason") or [] if isinstance(r, dict)]
+        chosen = next((r for r in offered if reason and (str(r.get("id")) == reason
+                                                         or str(r.get("name", "")).lower() == reason.lower())), None)
+        if chosen is None:
+            return ActionResult(external_id, False, "Ozon rejects this request only for one of its reasons: "
+                                + ("; ".join(f"{r.get('id')} — {r.get('name')}" for r in offered) or "none offered"))
+        if chosen.get("is_comment_required") and not comment:
+            return ActionResult(external_id, False, f"Ozon needs a comment for the reason {chosen.get('name')!r}")
+        return self._act(external_id, "/v2/returns/rfbs/reject",
+                         {"return_id": number, "rejection_reason_id": chosen["id"],
+                          **({"comment": comment} if comment else {})})
+
+    def answer_claim(self, external_id: str, *, decision: str, comment: str = "") -> ActionResult:
+        """rFBS return request: one of the actions Ozon offers for it now (``available_actions``, by id or name) through
+        ``/v1/returns/rfbs/action/set``; rejecting needs a reason (``reject_return``), a compensation an amount.
+        Cancellation request: ``APPROVE`` or ``REJECT`` (the comment is the reason)."""
+        source, number = _request_id(external_id)
+        decision, comment = (decision or "").strip(), (comment or "").strip()
+        if source == mapping.CANCELLATION_PREFIX:
+            if decision.upper() == "APPROVE":
+                return self.approve_return(external_id, comment=comment)
+            if decision.upper() == "REJECT":
+                return self.reject_return(external_id, reason="", comment=comment)
+            return ActionResult(external_id, False, "A cancellation request takes APPROVE or REJECT")
+        if source != mapping.RFBS_PREFIX:
+            raise self.unsupported("answer_claim", self._READ_ONLY)
+        detail = self._request_detail(external_id, number)
+        if isinstance(detail, ActionResult):
+            return detail
+        offered = [a for a in detail.get("available_actions") or [] if isinstance(a, dict)]
+        chosen = next((a for a in offered if decision and (str(a.get("id")) == decision
+                                                           or str(a.get("name", "")).lower() == decision.lower())),
+                      None)
+        if chosen is None:
+            return ActionResult(external_id, False, "Ozon offers only these actions for this request now: "
+                                + ("; ".join(f"{a.get('id')} — {a.get('name')}" for a in offered) or "none"))
+        if chosen.get("id") in statuses.RFBS_REJECT_ACTIONS:
+            return ActionResult(external_id, False, "Rejecting needs one of Ozon's reasons: reject the return instead")
+        if chosen.get("id") == statuses.RFBS_COMPENSATE_ACTION:
+            return ActionResult(external_id, False, "A partial compensation needs an amount, which Okno does not "
+                                                    "send; decide it in the Ozon cabinet")
+        return self._act(external_id, "/v1/returns/rfbs/action/set",
+                         {"return_id": number, "id": chosen["id"], **({"comment": comment} if comment else {})})
+
+    def _request_detail(self, external_id: str, return_id: int) -> dict[str, Any] | ActionResult:
+        try:
+            answer = self._post("/v2/returns/rfbs/get", {"return_id": return_id})
+        except (BadRequest, MarketplaceUnavailable, RateLimited) as exc:
+            return ActionResult(external_id, False, exc.user_message())
+        detail = answer.get("returns")
+        if not isinstance(detail, dict):
+            return ActionResult(external_id, False, "Ozon answered the return request in an unknown shape")
+        return detail
+
+    def _act(self, external_id: str, path: str, body: dict[str, Any]) -> ActionResult:
+        try:
+            self._post(path, body)
+        except (BadRequest, MarketplaceUnavailable, RateLimited) as exc:
+            return ActionResult(external_id, False, exc.user_message())
+        return ActionResult(external_id, True, data={"method": path})
 
     # --- cursors ------------------------------------------------------------------------------------------------
     @staticmethod
@@ -492,6 +727,19 @@ class OzonConnector(Connector):
         """Ozon's seller cancellation reasons (``/v2/posting/fbs/cancel-reason/list``) for the cancel dialog."""
         answer = self._post("/v2/posting/fbs/cancel-reason/list", {})
         return [r for r in _list(answer, "result") if isinstance(r, dict)]
+
+
+def _posting_list(value: Any) -> list[str]:
+    return [str(v) for v in value if isinstance(v, str) and v][:MAX_OPEN_CANCELLATIONS] if isinstance(value, list) else []
+
+
+def _request_id(external_id: str) -> tuple[str, int]:
+    """(prefix, Ozon id) of an rFBS return or cancellation request's return id; ("", 0) for anything else."""
+    value = str(external_id)
+    for prefix in (mapping.RFBS_PREFIX, mapping.CANCELLATION_PREFIX):
+        if value.startswith(prefix) and value[len(prefix):].isdigit() and int(value[len(prefix):]) > 0:
+            return prefix, int(value[len(prefix):])
+    return "", 0
 
 
 def cancel_reason(reason: str) -> tuple[int, str]:

@@ -28,6 +28,7 @@ from connectors.dto import (
 from connectors.ozon import statuses
 from oms.money import quantize
 from orders.choices import PaymentStatus, Scheme
+from returns.choices import ReasonCode, ReturnKind, ReturnStatus
 
 INT64_MAX = 2**63 - 1
 #: Larger amounts do not fit Okno's money columns (14 digits, 2 decimals) and are no real order.
@@ -358,23 +359,116 @@ def return_to_dto(item: Mapping[str, Any]) -> ReturnDTO:
     if amount >= MAX_AMOUNT:
         raise ValueError(f"return amount {amount} is absurd")
     sku = ident(product.get("sku"), "product.sku")
+    status = statuses.return_status(sys_name)
+    kind = statuses.return_kind(text(item, "type", required=True))
+    reason = text(item, "return_reason_name")
+    # Ozon disposes of a return nobody collects: the planned date is the seller's deadline to pick it up.
+    disposal = timestamp(obj(item, "storage").get("utilization_forecast_date"), "storage.utilization_forecast_date")
     return ReturnDTO(
         external_id=return_id,
         order_external_id=text(item, "posting_number"),
         scheme=schema,
         marketplace_status=sys_name,
-        status=statuses.return_status(sys_name),
-        kind=statuses.return_kind(text(item, "type", required=True)),
+        status=status,
+        kind=kind,
         lines=(
             ReturnLineDTO(offer_id=text(product, "offer_id", required=True), quantity=count, price=price,
                           name=text(product, "name"), marketplace_sku=sku),
         ),
-        reason=text(item, "return_reason_name"),
+        reason=reason,
+        reason_code=statuses.return_reason_code(reason, kind),
         created_at=timestamp(logistic.get("return_date"), "logistic.return_date")
         or timestamp(visual.get("change_moment"), "visual.change_moment"),
+        deadline_at=disposal if status in (ReturnStatus.IN_TRANSIT, ReturnStatus.ARRIVED) else None,
         amount=amount,
         raw=dict(item),
     )
+
+
+RFBS_PREFIX = "rfbs-"
+CANCELLATION_PREFIX = "cancellation-"
+
+
+def rfbs_return_to_dto(item: Mapping[str, Any], detail: Mapping[str, Any] | None = None) -> ReturnDTO:
+    """One rFBS return request of ``/v2/returns/rfbs/list`` (one product each), with what ``/v2/returns/rfbs/get``
+    adds when it was read (reason, the buyer's comment and photos, the actions and rejection reasons offered)."""
+    return_id = ident(field(item, "return_id"), "return_id")
+    if not return_id:
+        raise ValueError("return_id is 0")
+    state = obj(item, "state")
+    group = text(state, "group_state", required=True)
+    product = obj(item, "product")
+    if not product:
+        raise KeyError("missing field 'product'")
+    price = money(product.get("price", 0), "product.price")
+    detail = detail or {}
+    reason = obj(detail, "return_reason")
+    reason_name = text(reason, "name")
+    if reason.get("is_defect") is True:
+        reason_code = ReasonCode.DEFECT
+    else:
+        reason_code = statuses.return_reason_code(reason_name, ReturnKind.RETURN) if reason_name else ""
+    photos = items(detail, "client_photo", required=False)
+    raw = dict(item)
+    if detail:
+        raw["detail"] = dict(detail)
+    return ReturnDTO(
+        external_id=f"{RFBS_PREFIX}{return_id}",
+        order_external_id=text(item, "posting_number"),
+        scheme=Scheme.DBS,  # rFBS: the seller delivers, and takes returns back, himself
+        marketplace_status="/".join(filter(None, (group, text(state, "state")))),
+        status=statuses.rfbs_status(group),
+        kind=ReturnKind.RETURN,
+        lines=(
+            ReturnLineDTO(offer_id=text(product, "offer_id", required=True), quantity=1, price=price,
+                          name=text(product, "name"), marketplace_sku=ident(product.get("sku"), "product.sku")),
+        ),
+        reason=reason_name,
+        reason_code=reason_code,
+        buyer_comment=text(detail, "comment"),
+        photos=tuple(str(p) for p in photos if p),
+        created_at=timestamp(item.get("created_at"), "created_at"),
+        amount=price,
+        raw=raw,
+    )
+
+
+def cancellation_request_to_dto(item: Mapping[str, Any], lines: tuple[ReturnLineDTO, ...] = ()) -> ReturnDTO:
+    """One rFBS cancellation request of ``/v2/conditional-cancellation/list``: Ozon approves it by itself at
+    ``auto_approve_date`` unless the seller answers first. The request names no products: ``lines`` come from the
+    posting."""
+    cancellation_id = ident(field(item, "cancellation_id"), "cancellation_id")
+    if not cancellation_id:
+        raise ValueError("cancellation_id is 0")
+    state = text(obj(item, "state"), "state", required=True)
+    status = statuses.cancellation_status(state)
+    initiator = text(item, "cancellation_initiator", required=True)
+    reason = text(obj(item, "cancellation_reason"), "name")
+    message = text(item, "cancellation_reason_message")
+    return ReturnDTO(
+        external_id=f"{CANCELLATION_PREFIX}{cancellation_id}",
+        order_external_id=text(item, "posting_number", required=True),
+        scheme=Scheme.DBS,
+        marketplace_status=state,
+        status=status,
+        kind=ReturnKind.CANCELLATION,
+        lines=lines,
+        reason=": ".join(filter(None, (reason, message))),
+        reason_code=statuses.cancellation_reason_code(initiator),
+        buyer_comment=message,
+        created_at=timestamp(item.get("cancelled_at"), "cancelled_at"),
+        deadline_at=(timestamp(item.get("auto_approve_date"), "auto_approve_date")
+                     if status == ReturnStatus.REQUESTED else None),
+        amount=quantize(sum((line.price * line.quantity for line in lines), Decimal("0"))),
+        raw=dict(item),
+    )
+
+
+def posting_return_lines(posting: Mapping[str, Any]) -> tuple[ReturnLineDTO, ...]:
+    """The products of a posting (``/v3/posting/fbs/get`` ``result``) as return lines."""
+    order = posting_to_order(posting)
+    return tuple(ReturnLineDTO(offer_id=line.offer_id, quantity=line.quantity, price=line.price, name=line.name,
+                               marketplace_sku=line.marketplace_sku) for line in order.lines)
 
 
 # --- stocks ------------------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ becomes a ``PayloadError`` instead of silently turning into "new".
 from __future__ import annotations
 
 from orders.choices import OrderStatus
-from returns.choices import ReturnKind, ReturnStatus
+from returns.choices import ReasonCode, ReturnKind, ReturnStatus
 
 
 class UnknownStatus(ValueError):
@@ -172,6 +172,96 @@ RETURN_KIND: dict[str, str] = {
     "ClientReturn": ReturnKind.RETURN,  # returned after hand-over
     "Unknown": ReturnKind.RETURN,  # "technical return" (undeliverable): the goods come back all the same
 }
+
+
+#: ``return_reason_name`` is free text: words in it → reason code, first match wins (checked in this order).
+RETURN_REASON_WORDS: tuple[tuple[str, str], ...] = (
+    ("брак", ReasonCode.DEFECT),
+    ("дефект", ReasonCode.DEFECT),
+    ("не работает", ReasonCode.DEFECT),
+    ("сломан", ReasonCode.DEFECT),
+    ("не тот товар", ReasonCode.WRONG_ITEM),
+    ("другой товар", ReasonCode.WRONG_ITEM),
+    ("пересорт", ReasonCode.WRONG_ITEM),
+    ("не та ", ReasonCode.WRONG_ITEM),
+    ("поврежд", ReasonCode.DAMAGED_IN_DELIVERY),
+    ("размер", ReasonCode.SIZE),
+    ("не подош", ReasonCode.SIZE),
+    ("не соответств", ReasonCode.NOT_AS_DESCRIBED),
+    ("описани", ReasonCode.NOT_AS_DESCRIBED),
+    ("передумал", ReasonCode.CHANGED_MIND),
+    ("не понравил", ReasonCode.CHANGED_MIND),
+    ("не нужен", ReasonCode.CHANGED_MIND),
+    ("не забрал", ReasonCode.NOT_PICKED_UP),
+    ("невыкуп", ReasonCode.NOT_PICKED_UP),
+    ("срок хранения", ReasonCode.NOT_PICKED_UP),
+)
+#: The reason code when the text names none, by kind: a parcel refused at hand-over was not picked up.
+RETURN_REASON_DEFAULT: dict[str, str] = {ReturnKind.NON_PURCHASE: ReasonCode.NOT_PICKED_UP}
+
+
+def return_reason_code(reason: str, kind: str) -> str:
+    lowered = f"{reason.lower()} "
+    for words, code in RETURN_REASON_WORDS:
+        if words in lowered:
+            return code
+    return RETURN_REASON_DEFAULT.get(kind, ReasonCode.OTHER)
+
+
+# --- rFBS return requests (ozon.md §8.2) --------------------------------------------------------------------------
+
+#: ``/v2/returns/rfbs/list`` ``state.group_state`` → unified status (``All`` is a filter value only). The finer
+#: ``state.state`` codes are not enumerated by the spec; they are kept as the marketplace status.
+RFBS_GROUP_STATUS: dict[str, str] = {
+    "New": ReturnStatus.REQUESTED,  # waits for the seller's answer
+    "Delivering": ReturnStatus.IN_TRANSIT,  # approved, the buyer sends the goods to the seller
+    "Checkout": ReturnStatus.RECEIVED,  # the goods reached the seller, who checks them
+    "Arbitration": ReturnStatus.REQUESTED,  # disputed: Ozon decides
+    "Approved": ReturnStatus.APPROVED,  # the buyer got the money back (in full or in part)
+    "Rejected": ReturnStatus.REJECTED,
+}
+#: Group states in which the seller may still act on a request.
+RFBS_OPEN_GROUPS: tuple[str, ...] = ("New", "Delivering", "Checkout", "Arbitration")
+#: ``/v1/returns/rfbs/action/set`` ids the spec names: -1 and -10 reject (with ``rejection_reason_id`` and
+#: ``comment``), 1020 is a partial compensation (with ``compensation_amount``). Others come from ``available_actions``.
+RFBS_REJECT_ACTIONS: frozenset[int] = frozenset({-1, -10})
+RFBS_COMPENSATE_ACTION = 1020
+
+
+def rfbs_status(group_state: str) -> str:
+    if group_state not in RFBS_GROUP_STATUS:
+        raise UnknownStatus(f"unknown Ozon rFBS return group_state {group_state!r}")
+    return RFBS_GROUP_STATUS[group_state]
+
+
+# --- rFBS buyer cancellation requests (ozon.md §4) -----------------------------------------------------------------
+
+#: ``/v2/conditional-cancellation/list`` ``state.state`` → unified status.
+CANCELLATION_STATUS: dict[str, str] = {
+    "ON_APPROVAL": ReturnStatus.REQUESTED,  # the seller answers before ``auto_approve_date``
+    "APPROVED": ReturnStatus.APPROVED,  # the posting is cancelled, the buyer's money returned
+    "REJECTED": ReturnStatus.REJECTED,
+}
+#: ``cancellation_initiator`` → who cancelled.
+CANCELLATION_INITIATOR: dict[str, str] = {
+    "CLIENT": ReasonCode.CANCELLED_BY_BUYER,
+    "SELLER": ReasonCode.CANCELLED_BY_SELLER,
+    "OZON": ReasonCode.CANCELLED_BY_MARKETPLACE,
+    "SYSTEM": ReasonCode.CANCELLED_BY_MARKETPLACE,
+    "DELIVERY": ReasonCode.CANCELLED_BY_MARKETPLACE,  # the delivery service works for Ozon
+}
+
+
+def cancellation_status(state: str) -> str:
+    if state not in CANCELLATION_STATUS:
+        raise UnknownStatus(f"unknown Ozon cancellation request state {state!r}")
+    return CANCELLATION_STATUS[state]
+
+
+def cancellation_reason_code(initiator: str) -> str:
+    if initiator not in CANCELLATION_INITIATOR:
+        raise UnknownStatus(f"unknown Ozon cancellation_initiator {initiator!r}")
+    return CANCELLATION_INITIATOR[initiator]
 
 
 def return_status(sys_name: str) -> str:

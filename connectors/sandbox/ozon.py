@@ -61,6 +61,46 @@ RETURN_STATUS_NAMES = {"MovingToSeller": (3, "В пути"), "ArrivedAtReturnPla
                        "ReceivedBySeller": (5, "Получен продавцом"), "ReturnedToOzon": (6, "На складе Ozon")}
 LABEL_MM = (75, 120)
 
+# --- rFBS return and cancellation requests (ozon.md §8.2, §4) ----------------------------------------------------
+#: Return request states: code → (group_state, state_name). The spec enumerates only the group states; the first
+#: code and name are its example's, the others the sandbox's.
+RFBS_STATES = {
+    "ON_APPROVAL": ("New", "На проверке"),
+    "WAITING_FOR_GOODS": ("Delivering", "Покупатель отправляет товар"),
+    "RECEIVED": ("Checkout", "Товар получен, проверяется"),
+    "MONEY_RETURNED": ("Approved", "Деньги возвращены"),
+    "COMPENSATED": ("Approved", "Частичная компенсация выплачена"),
+    "REJECTED": ("Rejected", "Заявка отклонена"),
+}
+RFBS_GROUPS = ("All", "New", "Delivering", "Checkout", "Arbitration", "Approved", "Rejected")
+#: What the seller may do: name → (action id, its name, state it leads to). The spec names the ids -1 and -10
+#: (reject, with a reason and a comment) and 1020 (partial compensation); the others are the sandbox's.
+RFBS_ACTIONS = {
+    "verify": (1, "Одобрить и получить товар на проверку", "WAITING_FOR_GOODS"),
+    "receive": (2, "Подтвердить получение товара", "RECEIVED"),
+    "return_money": (3, "Вернуть деньги покупателю", "MONEY_RETURNED"),
+    "reject": (-1, "Отклонить заявку", "REJECTED"),
+    "reject_after_check": (-10, "Отклонить после проверки", "REJECTED"),
+    "compensate": (1020, "Вернуть часть стоимости", "COMPENSATED"),
+}
+RFBS_OFFERED = {
+    "ON_APPROVAL": ("verify", "return_money", "compensate", "reject"),
+    "WAITING_FOR_GOODS": ("receive",),
+    "RECEIVED": ("return_money", "reject_after_check"),
+}
+RFBS_REJECTION_REASONS = [
+    {"id": 101, "name": "Товар был в употреблении", "hint": "Приложите фото следов использования",
+     "is_comment_required": False},
+    {"id": 102, "name": "Нарушена комплектация", "hint": "Опишите, чего не хватает", "is_comment_required": False},
+    {"id": 199, "name": "Другое", "hint": "Объясните причину покупателю", "is_comment_required": True},
+]
+RFBS_RETURN_REASON = {"id": 7, "is_defect": True, "name": "Товар с браком"}
+#: Hours until Ozon approves a buyer's cancellation request by itself (the sandbox's value; the API reports it
+#: in ``auto_approve_date``).
+CANCELLATION_AUTO_APPROVE_HOURS = 48
+#: gRPC FAILED_PRECONDITION: the request is not in a state that allows the action.
+FAILED_PRECONDITION = "9"
+
 
 def ts(moment: datetime | None) -> str:
     """Ozon's UTC timestamp with milliseconds and ``Z``."""
@@ -179,6 +219,17 @@ class OzonApp(MarketplaceApp):
             "/v3/posting/fbo/list": self.fbo_list,
             "/v1/analytics/stocks": self.analytics_stocks,
             "/v1/returns/list": self.returns_list,
+            "/v2/returns/rfbs/list": self.rfbs_list,
+            "/v2/returns/rfbs/get": self.rfbs_get,
+            "/v2/returns/rfbs/verify": self.rfbs_verify,
+            "/v2/returns/rfbs/reject": self.rfbs_reject,
+            "/v2/returns/rfbs/receive-return": self.rfbs_receive,
+            "/v2/returns/rfbs/return-money": self.rfbs_return_money,
+            "/v2/returns/rfbs/compensate": self.rfbs_compensate,
+            "/v1/returns/rfbs/action/set": self.rfbs_action_set,
+            "/v2/conditional-cancellation/list": self.cancellation_list,
+            "/v2/conditional-cancellation/approve": self.cancellation_approve,
+            "/v2/conditional-cancellation/reject": self.cancellation_reject,
         }
         for path, handler in routes.items():
             router.add("POST", path, self._guarded(handler, stocks=path == "/v2/products/stocks"))
@@ -323,6 +374,10 @@ class OzonApp(MarketplaceApp):
     def buyer_cancel(self, seller: Seller, order: SOrder) -> None:
         if order.status in ("delivered", "cancelled"):
             raise HttpError(409, f"posting {order.id} is {order.status}")
+        if self._rfbs(seller, order) and order.status == "delivering":
+            # The seller already sent it: the buyer's cancellation is a request the seller answers (ozon.md §4).
+            self._cancellation_request(seller, order)
+            return
         self._cancel(seller, order, BUYER_CANCEL_REASON[0], BUYER_CANCEL_REASON[1], "client", "Покупатель")
 
     def _cancel(self, seller: Seller, order: SOrder, reason_id: int, reason: str, kind: str, initiator: str) -> None:
@@ -364,6 +419,11 @@ class OzonApp(MarketplaceApp):
     def create_return(self, seller: Seller, order: SOrder) -> SReturn:
         if order.status not in ("delivering", "delivered"):
             raise HttpError(409, f"posting {order.id} is {order.status}: nothing to return yet")
+        if self._rfbs(seller, order):
+            if order.status != "delivered":
+                raise HttpError(409, f"rFBS posting {order.id} is {order.status}: the buyer can ask to return "
+                                     "it once delivered")
+            return self._rfbs_request(seller, order)
         created = []
         with self.world.lock:
             for line in order.lines:
@@ -438,7 +498,7 @@ class OzonApp(MarketplaceApp):
             "delivery_method": {"id": warehouse, "name": f"Ozon Логистика курьеру, {warehouse_name}",
                                 "warehouse_id": warehouse, "warehouse": warehouse_name, "tpl_provider_id": 24,
                                 "tpl_provider": "Ozon Логистика"},
-            "tpl_integration_type": "ozon",
+            "tpl_integration_type": "non_integrated" if self._rfbs(seller, order) else "ozon",
             "tracking_number": "",
             "is_express": False,
             "is_multibox": False,
@@ -957,3 +1017,226 @@ class OzonApp(MarketplaceApp):
             "additional_info": {"is_opened": False, "is_super_econom": False},
             "exemplars": [{"id": 1_019_562_967_000_000 + int(ret.id)}],
         }
+
+    # --- rFBS return requests (ozon.md §8.2) ----------------------------------------------------------------------
+    @staticmethod
+    def _rfbs(seller: Seller, order: SOrder) -> bool:
+        """A posting the seller delivers himself: from a warehouse marked ``rfbs`` (or any, for an rFBS account)."""
+        return order.scheme != "fbo" and bool(
+            seller.account.get("rfbs") or (seller.warehouses.get(order.warehouse_id) or {}).get("rfbs"))
+
+    def _rfbs_request(self, seller: Seller, order: SOrder) -> SReturn:
+        """The buyer asks to return the first product of a delivered rFBS posting."""
+        requests = seller.data.setdefault("rfbs_returns", {})
+        with self.world.lock:
+            line = order.lines[0]
+            return_id = str(8_000_000_000 + self.world.next_id())
+            request = SReturn(id=return_id, order_id=order.id, lines=[SLine(line.key, 1, line.price)],
+                              status="ON_APPROVAL", reason=RFBS_RETURN_REASON["name"], kind="rfbs",
+                              data={"number": f"RET-{order.data['order_number']}-{len(requests) + 1}",
+                                    "comment": "Шов разошёлся после первой стирки", "history": []})
+            requests[return_id] = request
+        return request
+
+    def _rfbs_json(self, seller: Seller, request: SReturn, *, detail: bool = False) -> dict[str, Any]:
+        order = seller.orders.get(request.order_id)
+        product = seller.products.get(request.lines[0].key)
+        group, name = RFBS_STATES[request.status]
+        item: dict[str, Any] = {
+            "return_id": int(request.id),
+            "return_number": request.data["number"],
+            "posting_number": request.order_id,
+            "order_number": order.data["order_number"] if order else "",
+            "created_at": ts(request.created_at),
+            "product": {"sku": product.ids["sku"] if product else 0,
+                        "offer_id": product.offer_id if product else request.lines[0].key,
+                        "name": product.name if product else "", "price": int(request.lines[0].price),
+                        "currency_code": "RUB"},
+            "state": {"state": request.status, "state_name": name},
+        }
+        if not detail:
+            item["state"]["group_state"] = group
+            item["state"]["money_return_state_name"] = ("Деньги возвращены" if group == "Approved"
+                                                        else "Деньги не возвращены")
+            return item
+        item.update({
+            "available_actions": [{"id": RFBS_ACTIONS[a][0], "name": RFBS_ACTIONS[a][1]}
+                                  for a in RFBS_OFFERED.get(request.status, ())],
+            "client_photo": [f"https://cdn1.ozone.ru/s3/returns/{request.id}/1.jpg"],
+            "client_return_method_type": {"id": 1, "name": "Почта России"},
+            "comment": request.data["comment"],
+            "rejection_reason": RFBS_REJECTION_REASONS if request.status in ("ON_APPROVAL", "RECEIVED") else [],
+            "rejection_comment": request.data.get("rejection_comment", ""),
+            "return_method_description": request.data.get("return_method_description", ""),
+            "return_reason": RFBS_RETURN_REASON,
+            "ru_post_tracking_number": "",
+            "warehouse_id": int(order.warehouse_id) if order else 0,
+        })
+        return item
+
+    def _rfbs_request_of(self, seller: Seller, body: dict[str, Any]) -> SReturn:
+        return_id = str(_int(body.get("return_id"), "return_id"))
+        request = seller.data.get("rfbs_returns", {}).get(return_id)
+        if request is None:
+            raise HttpError(404, f"return request {return_id} not found")
+        return request
+
+    def _rfbs_move(self, seller: Seller, body: dict[str, Any], action: str, **data: Any) -> Response:
+        """Apply ``action`` when the request's state offers it; Ozon refuses anything else."""
+        with self.world.lock:
+            request = self._rfbs_request_of(seller, body)
+            if action not in RFBS_OFFERED.get(request.status, ()):
+                raise HttpError(400, f"action is not available for return request {request.id} in state "
+                                     f"{request.status}", code=FAILED_PRECONDITION)
+            request.status = RFBS_ACTIONS[action][2]
+            request.updated_at = utcnow()
+            request.data.update({k: v for k, v in data.items() if v not in (None, "")})
+            request.data["history"].append(action)
+        return Response(200, {})
+
+    @staticmethod
+    def _require_rfbs_role(seller: Seller) -> None:
+        """An API key made without the rFBS returns role (``"rfbs_role": false`` on the account) is refused."""
+        if seller.account.get("rfbs_role") is False:
+            raise HttpError(403, "Api-Key is missing a required role for a method")
+
+    def rfbs_list(self, seller: Seller, body: dict[str, Any]) -> Response:
+        self._require_rfbs_role(seller)
+        flt = body.get("filter") or {}
+        limit = self._limit(body, 1000)
+        groups = set(flt.get("group_state") or ["All"])
+        unknown = groups - set(RFBS_GROUPS)
+        if unknown:
+            raise HttpError(400, f"filter.group_state: unknown value {sorted(unknown)[0]}")
+        last_id = _int(body.get("last_id") or 0, "last_id")
+        with self.world.lock:
+            found = []
+            for request in sorted(seller.data.get("rfbs_returns", {}).values(), key=lambda r: int(r.id)):
+                if int(request.id) <= last_id or ("All" not in groups and RFBS_STATES[request.status][0] not in groups):
+                    continue
+                if flt.get("posting_number") and request.order_id != flt["posting_number"]:
+                    continue
+                if flt.get("offer_id") and seller.products[request.lines[0].key].offer_id != flt["offer_id"]:
+                    continue
+                if not self._in_period(request.created_at, flt.get("created_at"), "filter.created_at"):
+                    continue
+                found.append(self._rfbs_json(seller, request))
+        return Response(200, {"returns": self.deliver(found[:limit])})
+
+    def rfbs_get(self, seller: Seller, body: dict[str, Any]) -> Response:
+        with self.world.lock:
+            return Response(200, {"returns": self._rfbs_json(seller, self._rfbs_request_of(seller, body), detail=True)})
+
+    def rfbs_verify(self, seller: Seller, body: dict[str, Any]) -> Response:
+        return self._rfbs_move(seller, body, "verify", return_method_description=body.get("return_method_description"))
+
+    def rfbs_receive(self, seller: Seller, body: dict[str, Any]) -> Response:
+        return self._rfbs_move(seller, body, "receive")
+
+    def rfbs_return_money(self, seller: Seller, body: dict[str, Any]) -> Response:
+        return self._rfbs_move(seller, body, "return_money", return_for_back_way=body.get("return_for_back_way"))
+
+    def rfbs_compensate(self, seller: Seller, body: dict[str, Any]) -> Response:
+        if not body.get("compensation_amount"):
+            raise HttpError(400, "compensation_amount: value is required")
+        return self._rfbs_move(seller, body, "compensate", compensation_amount=body["compensation_amount"])
+
+    def _rejection(self, body: dict[str, Any]) -> dict[str, Any]:
+        reason_id = body.get("rejection_reason_id")
+        reason = next((r for r in RFBS_REJECTION_REASONS if r["id"] == reason_id), None)
+        if reason is None:
+            raise HttpError(400, f"rejection_reason_id: unknown reason {reason_id}")
+        comment = str(body.get("comment") or "").strip()
+        if reason["is_comment_required"] and not comment:
+            raise HttpError(400, f"comment is required for the rejection reason {reason_id}")
+        return {"rejection_reason_id": reason_id, "rejection_comment": comment}
+
+    def rfbs_reject(self, seller: Seller, body: dict[str, Any]) -> Response:
+        rejection = self._rejection(body)
+        with self.world.lock:
+            status = self._rfbs_request_of(seller, body).status
+        return self._rfbs_move(seller, body, "reject_after_check" if status == "RECEIVED" else "reject", **rejection)
+
+    def rfbs_action_set(self, seller: Seller, body: dict[str, Any]) -> Response:
+        """``/v1/returns/rfbs/action/set``: one of the request's ``available_actions`` by id, with what it needs."""
+        action_id = _int(body.get("id"), "id") if body.get("id") is not None else None
+        action = next((name for name, (ident, _n, _s) in RFBS_ACTIONS.items() if ident == action_id), None)
+        extra: dict[str, Any] = {}
+        if action_id in (-1, -10):
+            if not str(body.get("comment") or "").strip():
+                raise HttpError(400, "comment is required for id -1 and -10")
+            extra = self._rejection(body)
+        if action_id == 1020:
+            if not body.get("compensation_amount"):
+                raise HttpError(400, "compensation_amount is required for id 1020")
+            extra = {"compensation_amount": body["compensation_amount"]}
+        if action is None:
+            raise HttpError(400, f"id: unknown action {action_id}")
+        return self._rfbs_move(seller, body, action, comment=body.get("comment"), **extra)
+
+    # --- rFBS cancellation requests (ozon.md §4) ------------------------------------------------------------------
+    def _cancellation_request(self, seller: Seller, order: SOrder) -> None:
+        requests = seller.data.setdefault("conditional_cancellations", {})
+        with self.world.lock:
+            if any(r["posting_number"] == order.id and r["state"]["state"] == "ON_APPROVAL"
+                   for r in requests.values()):
+                raise HttpError(409, f"posting {order.id} already has a cancellation request")
+            now = utcnow()
+            cancellation_id = 70_000_000 + self.world.next_id()
+            requests[str(cancellation_id)] = {
+                "cancellation_id": cancellation_id, "posting_number": order.id,
+                "cancellation_reason": {"id": BUYER_CANCEL_REASON[0], "name": BUYER_CANCEL_REASON[1]},
+                "cancellation_reason_message": "Передумал, нашёл дешевле", "cancellation_initiator": "CLIENT",
+                "cancelled_at": ts(now), "order_date": ts(order.created_at),
+                "auto_approve_date": ts(now + timedelta(hours=CANCELLATION_AUTO_APPROVE_HOURS)),
+                "state": {"id": 1, "name": "На согласовании", "state": "ON_APPROVAL"},
+                "tpl_integration_type": "non_integrated", "source_id": cancellation_id,
+            }
+
+    def cancellation_list(self, seller: Seller, body: dict[str, Any]) -> Response:
+        self._require_rfbs_role(seller)
+        filters = body.get("filters") or {}
+        limit = self._limit(body, 500)
+        state = filters.get("state") or "ALL"
+        postings = set(filters.get("posting_number") or [])
+        initiators = set(filters.get("cancellation_initiator") or [])
+        last_id = _int(body.get("last_id") or 0, "last_id")
+        with self.world.lock:
+            rows = [dict(r) for r in sorted(seller.data.get("conditional_cancellations", {}).values(),
+                                            key=lambda r: r["cancellation_id"])
+                    if r["cancellation_id"] > last_id and state in ("ALL", r["state"]["state"])
+                    and (not postings or r["posting_number"] in postings)
+                    and (not initiators or r["cancellation_initiator"] in initiators)]
+            waiting = sum(1 for r in seller.data.get("conditional_cancellations", {}).values()
+                          if r["state"]["state"] == "ON_APPROVAL")
+        page = rows[:limit]
+        answer: dict[str, Any] = {"result": self.deliver(page), "last_id": page[-1]["cancellation_id"] if page else 0}
+        if (body.get("with") or {}).get("counter"):
+            answer["counter"] = waiting
+        return Response(200, answer)
+
+    def _answer_cancellation(self, seller: Seller, body: dict[str, Any], state: str, name: str) -> dict[str, Any]:
+        cancellation_id = str(_int(body.get("cancellation_id"), "cancellation_id"))
+        request = seller.data.get("conditional_cancellations", {}).get(cancellation_id)
+        if request is None:
+            raise HttpError(404, f"cancellation request {cancellation_id} not found")
+        if request["state"]["state"] != "ON_APPROVAL":
+            raise HttpError(400, f"cancellation request {cancellation_id} is {request['state']['state']}, not "
+                                 "ON_APPROVAL", code=FAILED_PRECONDITION)
+        request.update(state={"id": 2 if state == "APPROVED" else 3, "name": name, "state": state},
+                       approve_date=ts(utcnow()), approve_comment=str(body.get("comment") or ""))
+        return request
+
+    def cancellation_approve(self, seller: Seller, body: dict[str, Any]) -> Response:
+        """The posting is cancelled and the buyer's money returned."""
+        with self.world.lock:
+            request = self._answer_cancellation(seller, body, "APPROVED", "Подтверждена")
+            order = seller.orders[request["posting_number"]]
+            self._cancel(seller, order, BUYER_CANCEL_REASON[0], BUYER_CANCEL_REASON[1], "client", "Покупатель")
+        return Response(200, {})
+
+    def cancellation_reject(self, seller: Seller, body: dict[str, Any]) -> Response:
+        """The posting stays as it is and must be delivered."""
+        with self.world.lock:
+            self._answer_cancellation(seller, body, "REJECTED", "Отклонена")
+        return Response(200, {})

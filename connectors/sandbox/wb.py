@@ -69,6 +69,10 @@ CLAIM_ACTIONS = ["approve1", "approve2", "autorefund1", "reject1", "reject2", "r
 # What an answered claim becomes: (status, status_ex).
 CLAIM_OUTCOMES = {"approve1": (2, 8), "approve2": (2, 10), "autorefund1": (2, 5), "reject1": (1, 1),
                   "reject2": (1, 1), "reject3": (1, 1), "rejectcustom": (1, 1)}
+CLAIM_APPROVALS = frozenset({"approve1", "approve2", "autorefund1"})
+# What the buyer reads for WB's template answers (the spec's summaries).
+CLAIM_ANSWERS = {"reject1": "Брак не обнаружен", "reject2": "Добавить фото/видео",
+                 "reject3": "Направить в сервисный центр"}
 
 
 def _now() -> datetime:
@@ -482,14 +486,19 @@ class WildberriesApp(MarketplaceApp):
         seller.returns[claim_id] = created
         return created
 
-    def _decide_claim(self, claim_return: SReturn, action: str) -> None:
+    def _decide_claim(self, claim_return: SReturn, action: str, comment: str = "") -> None:
+        """An answered claim leaves review for the archive. A rejected one may be reconsidered ("Отклонённые заявки
+        можно пересмотреть"): it keeps the approving answers it had; an approved one allows nothing more."""
         claim = claim_return.data["claim"]
         claim["status"], claim["status_ex"] = CLAIM_OUTCOMES[action]
         claim["dt_update"] = _moscow(_now(), micro=True)
-        claim["actions"] = []
-        claim["wb_comment"] = "Продавец ответил на заявку"
+        claim["actions"] = ([a for a in claim["actions"] if a in CLAIM_APPROVALS]
+                            if CLAIM_OUTCOMES[action][0] == 1 else [])
+        claim["wb_comment"] = comment or CLAIM_ANSWERS.get(action, "Продавец ответил на заявку")
         claim_return.status = f"{claim['status']}/{claim['status_ex']}"
+        claim_return.updated_at = _now()
         claim_return.data["archive"] = True
+        claim_return.data.setdefault("answers", []).append({"action": action, "comment": comment})
 
     # --- common -------------------------------------------------------------------------------------------------
     def ping(self, request: Request) -> Response:
@@ -873,16 +882,27 @@ class WildberriesApp(MarketplaceApp):
                               "total": len(claims)})
 
     def answer_claim(self, request: Request) -> Response:
+        """PATCH /api/v1/claim: only one of the claim's current ``actions``; ``rejectcustom`` needs a comment."""
         body = self._body(request)
-        claim_return = request.seller.returns.get(str(body.get("id")))
-        action = body.get("action")
-        if claim_return is None or claim_return.kind != "claim" or action not in claim_return.data["claim"]["actions"]:
-            return Response(400, {"title": "Validation error", "detail": "Input model is not valid",
+        action, comment = body.get("action"), str(body.get("comment") or "")
+
+        def invalid(details: str) -> Response:
+            return Response(400, {"title": "Validation error", "detail": f"Input model is not valid; Details: {details}",
                                   "requestId": uuid.uuid4().hex}, content_type="application/json; charset=utf-8")
-        if action == "rejectcustom" and len(str(body.get("comment") or "")) < 10:
-            return Response(400, {"title": "Validation error", "detail": "The Comment field is required.",
-                                  "requestId": uuid.uuid4().hex}, content_type="application/json; charset=utf-8")
-        self._decide_claim(claim_return, action)
+
+        if not action:
+            return invalid("The Action field is required.")
+        with self.world.lock:
+            claim_return = request.seller.returns.get(str(body.get("id") or "").lower())
+            if claim_return is None or claim_return.kind != "claim":
+                return invalid("claim not found")
+            allowed = claim_return.data["claim"]["actions"]
+            if action not in allowed:
+                return invalid(f"action {action} is not available for this claim; available: "
+                               f"{', '.join(allowed) or 'none'}")
+            if action == "rejectcustom" and len(comment) < 10:
+                return invalid("The Comment field is required.")
+            self._decide_claim(claim_return, action, comment)
         return Response(200)
 
 

@@ -66,6 +66,8 @@ RESOURCE_LIMITS: dict[str, tuple[int, int]] = {
     "updateStocks": (100_000, 60),  # counted per SKU in the request
     "getStocks": (100_000, 60),  # counted per offer in the answer
     "getReturns": (5_000, 3600),
+    "getReturnAvailableDecisions": (5_000, 3600),
+    "submitReturnDecision": (5_000, 3600),
     "getPagedWarehouses": (100, 3600),
     "getFulfillmentWarehouses": (100, 3600),
 }
@@ -97,6 +99,20 @@ RETURN_PROGRESS: dict[str, str] = {
     "IN_TRANSIT": "READY_FOR_PICKUP",
     "READY_FOR_PICKUP": "PICKED",
 }
+#: What Market offers the seller for a return waiting for a decision (``ReturnRequestDecisionType``).
+OFFERED_DECISIONS = ("REFUND_MONEY", "REFUND_MONEY_INCLUDING_SHIPMENT", "FAST_REFUND_MONEY", "SEND_TO_EXAMINATION",
+                     "DECLINE_REFUND", "PARTIAL_MONEY_REFUND", "OTHER_DECISION")
+#: ``ReturnRequestDecisionReasonType``: the reasons a refund may be declined for.
+DECLINE_REASON_TYPES = ("ISSUE_WITH_THE_PRODUCT_WAS_NOT_CONFIRMED", "MECHANICAL_DAMAGE", "WARRANTY_PERIOD_HAS_EXPIRED",
+                        "CONFIGURATION_OR_PACKAGING_COMPROMISED", "PRODUCT_APPEARANCE_COMPROMISED",
+                        "WARRANTY_TERMS_VIOLATED", "DEVICE_ACTIVATED")
+#: Decisions whose ``comment`` Market asks for (``ReturnItemDecisionComment``).
+COMMENTED_DECISIONS = frozenset({"REFUND_MONEY_INCLUDING_SHIPMENT", "REPAIR", "DECLINE_REFUND", "OTHER_DECISION"})
+#: ``refundStatus`` of a return waiting for the seller: DBS, and the premoderation of FBS/Express/FBY returns.
+AWAITING_DECISION = {"DBS": "WAITING_FOR_DECISION"}
+AWAITING_DECISION_DEFAULT = "PREMODERATION_DECISION_WAITING"
+DECISION_MADE = {"DBS": "DECISION_MADE"}
+DECISION_MADE_DEFAULT = "PREMODERATION_DECISION_MADE"
 FF_WAREHOUSE_NAMES = {"147": "Ростов-на-Дону", "172": "Софьино", "300": "Екатеринбург", "304": "Новосибирск"}
 LABEL_PAGES_MM = {"A9_HORIZONTALLY": (58, 40), "A9": (40, 58), "A7": (75, 120), "A4": (210, 297)}
 ERROR_CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
@@ -172,6 +188,10 @@ class YandexMarketApp(MarketplaceApp):
             ("PUT", "/v2/campaigns/{campaignId}/offers/stocks", "updateStocks", self.update_stocks),
             ("POST", "/v2/campaigns/{campaignId}/offers/stocks", "getStocks", self.get_stocks),
             ("GET", "/v2/campaigns/{campaignId}/returns", "getReturns", self.get_returns),
+            ("POST", "/v1/businesses/{businessId}/returns/decisions", "getReturnAvailableDecisions",
+             self.available_decisions),
+            ("POST", "/v2/campaigns/{campaignId}/orders/{orderId}/returns/{returnId}/decision/submit",
+             "submitReturnDecision", self.submit_decision),
             ("POST", "/v2/businesses/{businessId}/warehouses", "getPagedWarehouses", self.get_warehouses),
             ("GET", "/v2/warehouses", "getFulfillmentWarehouses", self.get_ff_warehouses),
         )
@@ -384,7 +404,8 @@ class YandexMarketApp(MarketplaceApp):
                               "updatedAt": _utc_iso(order.updated_at)})
 
     def advance(self, seller: Seller, order: SOrder) -> None:
-        returned = [r for r in seller.returns.values() if r.order_id == order.id and r.status in RETURN_PROGRESS]
+        returned = [r for r in seller.returns.values() if r.order_id == order.id and r.status in RETURN_PROGRESS
+                    and not r.data.get("fastReturn")]
         if returned:
             self._advance_return(seller, order, returned[0])
             return
@@ -420,7 +441,10 @@ class YandexMarketApp(MarketplaceApp):
             status="CREATED", kind=return_type,
             reason="DOES_NOT_FIT" if return_type == "RETURN" else "",
             data={"campaignId": _campaign(order), "returnType": return_type, "items": items,
-                  "refundStatus": "STARTED_BY_USER" if return_type == "RETURN" else None},
+                  "programType": order.data["programType"],
+                  # A buyer's return waits for the seller's decision; a non-purchase needs none.
+                  "refundStatus": (AWAITING_DECISION.get(order.data["programType"], AWAITING_DECISION_DEFAULT)
+                                   if return_type == "RETURN" else None)},
         )
         seller.returns[record.id] = record
         self._notify(seller, {"notificationType": "ORDER_RETURN_CREATED", "campaignId": _campaign(order),
@@ -789,15 +813,20 @@ class YandexMarketApp(MarketplaceApp):
             if item.get("marketSku"):
                 entry["marketSku"] = item["marketSku"]
             if data["returnType"] == "RETURN":
-                entry["decisions"] = [{"returnItemId": item["returnItemId"], "count": item["count"],
-                                       "reasonType": record.reason or "UNKNOWN", "subreasonType": "USER_DID_NOT_LIKE",
-                                       "comment": "Не подошёл размер", "amount": rub(amount)}]
+                decision = {"returnItemId": item["returnItemId"], "count": item["count"],
+                            "reasonType": record.reason or "UNKNOWN", "subreasonType": "USER_DID_NOT_LIKE",
+                            "comment": "Не подошёл размер", "amount": rub(amount)}
+                if item.get("decisionType"):
+                    decision["decisionType"] = item["decisionType"]
+                entry["decisions"] = [decision]
             items.append(entry)
         body: dict[str, Any] = {
             "id": int(record.id), "orderId": int(record.order_id), "creationDate": iso(record.created_at),
-            "updateDate": iso(record.updated_at), "returnType": data["returnType"], "shipmentStatus": record.status,
-            "amount": rub(total), "shipmentRecipientType": "SHOP", "fastReturn": False, "items": items,
+            "updateDate": iso(record.updated_at), "returnType": data["returnType"],
+            "amount": rub(total), "fastReturn": bool(data.get("fastReturn")), "items": items,
         }
+        if not data.get("fastReturn"):  # the goods stay with the buyer: no parcel travels
+            body.update({"shipmentStatus": record.status, "shipmentRecipientType": "SHOP"})
         if data.get("refundStatus"):
             body["refundStatus"] = data["refundStatus"]
         if data.get("pickupTillDate"):
@@ -816,11 +845,101 @@ class YandexMarketApp(MarketplaceApp):
         records = [r for r in records if low <= moscow_day(r.updated_at) <= high]
         if request.arg("type"):
             records = [r for r in records if r.data["returnType"] == request.arg("type")]
+        if request.arg("statuses"):
+            wanted = set(str(request.arg("statuses")).split(","))
+            records = [r for r in records if r.data.get("refundStatus") in wanted]
+        if request.arg("shipmentStatuses"):
+            wanted = set(str(request.arg("shipmentStatuses")).split(","))
+            records = [r for r in records if not r.data.get("fastReturn") and r.status in wanted]
         page, token = _page(records, lambda r: int(r.id), request, 50, 100)
         result: dict[str, Any] = {"returns": self.deliver([self._return_json(seller, r) for r in page])}
         if token:
             result["paging"] = {"nextPageToken": token}
         return Response(200, {"status": "OK", "result": result})
+
+    def _awaiting_decision(self, record: SReturn) -> bool:
+        return record.data["returnType"] == "RETURN" and record.data.get("refundStatus") in (
+            {*AWAITING_DECISION.values(), AWAITING_DECISION_DEFAULT, "STARTED_BY_USER"})
+
+    @staticmethod
+    def _offered(record: SReturn) -> list[dict[str, Any]]:
+        offered = []
+        for decision in OFFERED_DECISIONS:
+            entry: dict[str, Any] = {"decisionType": decision}
+            if decision == "DECLINE_REFUND":
+                entry["decisionReasonTypes"] = list(DECLINE_REASON_TYPES)
+            if decision == "PARTIAL_MONEY_REFUND":
+                total = sum(Decimal(i["price"]) * i["count"] for i in record.data["items"])
+                entry["partialCompensationBounds"] = {"minAmount": {"value": 1, "currencyId": "RUR"},
+                                                      "maxAmount": rub(total / 2), "maxPercent": 50}
+            offered.append(entry)
+        return offered
+
+    def available_decisions(self, request: Request) -> Response:
+        """``getReturnAvailableDecisions``: what the seller may decide now (nothing once decided)."""
+        body = request.json or {}
+        seller = request.seller
+        if str(body.get("campaignId")) not in self._campaigns(seller):
+            raise HttpError(403, f"Access denied to campaign {body.get('campaignId')}", code="FORBIDDEN")
+        record = seller.returns.get(str(body.get("returnId")))
+        if record is None or record.data["campaignId"] != int(body["campaignId"]):
+            raise HttpError(404, f"Return {body.get('returnId')} not found", code="NOT_FOUND")
+        offered = self._offered(record) if self._awaiting_decision(record) else []
+        return Response(200, {"status": "OK", "result": {"availableDecisions": offered}})
+
+    def submit_decision(self, request: Request) -> Response:
+        """``submitReturnDecision``: one offered decision per return item, with the reason and comment Market asks
+        for; the refund status becomes "decision made" and the return goes on (or ends, when declined)."""
+        seller = request.seller
+        entries = (request.json or {}).get("returnItemDecisions") or []
+        with self.world.lock:
+            order = self._order(request)
+            record = seller.returns.get(request.params["returnId"])
+            if record is None or record.order_id != order.id:
+                raise HttpError(404, f"Return {request.params['returnId']} not found in order {order.id}",
+                                code="NOT_FOUND")
+            if not self._awaiting_decision(record):
+                raise HttpError(400, f"Return {record.id} is not waiting for a decision "
+                                     f"(refundStatus {record.data.get('refundStatus')})", code="STATUS_NOT_ALLOWED")
+            items = {item["returnItemId"]: item for item in record.data["items"]}
+            offered = {entry["decisionType"]: entry for entry in self._offered(record)}
+            decided: dict[int, dict[str, Any]] = {}
+            for entry in entries:
+                item_id, decision = entry.get("returnItemId"), entry.get("decisionType")
+                if item_id not in items:
+                    raise HttpError(400, f"returnItemId {item_id} is not in return {record.id}",
+                                    code="INVALID_PARAMETER")
+                if decision not in offered:
+                    raise HttpError(400, f"decisionType {decision} is not available for return {record.id}; "
+                                         f"available: {', '.join(offered)}", code="INVALID_PARAMETER")
+                if decision == "DECLINE_REFUND" and entry.get("decisionReasonType") not in DECLINE_REASON_TYPES:
+                    raise HttpError(400, "decisionReasonType is required for DECLINE_REFUND", code="MISSING_PARAM")
+                if decision in COMMENTED_DECISIONS and not str(entry.get("comment") or "").strip():
+                    raise HttpError(400, f"comment is required for {decision}", code="MISSING_PARAM")
+                if decision == "PARTIAL_MONEY_REFUND" and not entry.get("compensation"):
+                    raise HttpError(400, "compensation is required for PARTIAL_MONEY_REFUND", code="MISSING_PARAM")
+                decided[item_id] = entry
+            missing = set(items) - set(decided)
+            if missing:
+                raise HttpError(400, f"no decision for returnItemId {', '.join(map(str, sorted(missing)))}",
+                                code="MISSING_PARAM")
+            for item_id, entry in decided.items():
+                items[item_id]["decisionType"] = entry["decisionType"]
+                items[item_id]["sellerComment"] = entry.get("comment", "")
+            kinds = {entry["decisionType"] for entry in decided.values()}
+            program = record.data["programType"]
+            record.data["refundStatus"] = DECISION_MADE.get(program, DECISION_MADE_DEFAULT)
+            changed: dict[str, str] = {}
+            if kinds == {"DECLINE_REFUND"}:
+                record.status = changed["shipmentStatus"] = "CANCELLED"  # the goods stay with the buyer
+            elif kinds == {"FAST_REFUND_MONEY"}:
+                record.data.update(fastReturn=True, refundStatus="REFUNDED")
+            changed["refundStatus"] = record.data["refundStatus"]
+            record.updated_at = utcnow()
+            self._notify(seller, {"notificationType": "ORDER_RETURN_STATUS_UPDATED", "campaignId": _campaign(order),
+                                  "orderId": int(order.id), "returnId": int(record.id), "statuses": changed,
+                                  "updatedAt": _utc_iso(record.updated_at)})
+        return Response(200, {"status": "OK"})
 
     def _deliver_capped(self, items: list[Any], cap: int) -> list[Any]:
         """``deliver`` (duplicate/reorder faults) without growing a page past the documented maximum."""

@@ -10,6 +10,7 @@ import base64
 import json
 import logging
 import re
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -36,7 +37,7 @@ from connectors.errors import (
     MarketplaceUnavailable,
     RateLimited,
 )
-from connectors.wb import mapping
+from connectors.wb import mapping, statuses
 from connectors.wb.api import WB_API, WbApi, WbHttp, token_categories, token_claims, token_is_read_only
 
 logger = logging.getLogger(__name__)
@@ -679,6 +680,96 @@ class WildberriesConnector(Connector):
         else:
             batch.cursor, batch.has_more = {"archive": False, "offset": 0}, False
         return self._dedupe(batch)
+
+    def approve_return(self, external_id: str, *, comment: str = "") -> ActionResult:
+        """Approve a buyer's claim so the goods come back (PATCH /api/v1/claim): ``approve2`` (back to the seller),
+        else ``approve1`` (WB checks the defect first), else ``approvecc1`` (click & collect) — whichever the claim
+        allows. Refunding without a return (``autorefund1``) is a deliberate ``answer_claim``."""
+        claim, refused = self._claim_for_answer(external_id)
+        if refused:
+            return refused
+        allowed = claim["actions"]
+        action = next((a for a in statuses.CLAIM_APPROVALS if a in allowed), None)
+        if action is None:
+            return ActionResult(external_id, False, _refusal("none of WB's approving answers", allowed))
+        return self._answer_claim(external_id, action, comment)
+
+    def reject_return(self, external_id: str, *, reason: str, comment: str = "") -> ActionResult:
+        """Reject a claim: ``reason`` is one of WB's template answers (reject1, reject2, reject3) or the seller's
+        own words, sent as ``rejectcustom`` with ``comment`` (or the reason itself) as the text the buyer reads."""
+        reason = (reason or "").strip()
+        if reason in statuses.CLAIM_TEMPLATE_REJECTIONS:
+            action, text = reason, ""
+        else:
+            action, text = statuses.CLAIM_CUSTOM_REJECTION, (comment or reason).strip()
+        problem = _comment_problem(action, text)
+        if problem:
+            return ActionResult(external_id, False, problem)
+        claim, refused = self._claim_for_answer(external_id)
+        if refused:
+            return refused
+        if action not in claim["actions"]:
+            return ActionResult(external_id, False, _refusal(action, claim["actions"]))
+        return self._answer_claim(external_id, action, text)
+
+    def answer_claim(self, external_id: str, *, decision: str, comment: str = "") -> ActionResult:
+        """Send one of the answers the claim allows now (its ``actions``); refused with the allowed list otherwise."""
+        decision, comment = (decision or "").strip(), (comment or "").strip()
+        problem = _comment_problem(decision, comment)
+        if problem:
+            return ActionResult(external_id, False, problem)
+        claim, refused = self._claim_for_answer(external_id)
+        if refused:
+            return refused
+        if decision not in claim["actions"]:
+            return ActionResult(external_id, False, _refusal(decision or "an empty answer", claim["actions"]))
+        return self._answer_claim(external_id, decision, comment)
+
+    def _claim_for_answer(self, external_id: str) -> tuple[dict[str, Any], ActionResult | None]:
+        """The claim as WB lists it now (under review first, then the archive: rejected claims may be reconsidered)."""
+        try:
+            claim_id = str(uuid.UUID(str(external_id)))
+        except ValueError:
+            return {}, ActionResult(external_id, False, f"{external_id!r} is not a WB claim id (a UUID)")
+        try:
+            for archive in ("false", "true"):
+                body = self._json("returns", "GET", "/api/v1/claims", "claims",
+                                  params={"is_archive": archive, "id": claim_id, "limit": 1})
+                found = body.get("claims") if isinstance(body, Mapping) else None
+                for claim in found if isinstance(found, list) else []:
+                    if isinstance(claim, Mapping) and str(claim.get("id", "")).lower() == claim_id:
+                        actions = claim.get("actions") or []
+                        actions = [a for a in actions if isinstance(a, str)] if isinstance(actions, list) else []
+                        if not actions:
+                            return {}, ActionResult(external_id, False, "WB allows no answer to this claim now "
+                                                                        "(its actions list is empty)")
+                        return {**claim, "actions": actions}, None
+        except (BadRequest, MarketplaceUnavailable, RateLimited) as exc:
+            return {}, ActionResult(external_id, False, exc.user_message())
+        return {}, ActionResult(external_id, False, "WB lists no such claim (claims stay listed for 14 days)")
+
+    def _answer_claim(self, external_id: str, action: str, comment: str) -> ActionResult:
+        body = mapping.claim_answer(str(uuid.UUID(str(external_id))), action, comment)
+        try:
+            self.http.request("returns", "PATCH", "/api/v1/claim", limits=("claims",), json=body)
+        except (BadRequest, MarketplaceUnavailable, RateLimited) as exc:
+            return ActionResult(external_id, False, exc.user_message())
+        return ActionResult(external_id, True, data={"action": action})
+
+
+def _refusal(what: str, allowed: Sequence[str]) -> str:
+    return (f"WB does not allow {what} for this claim now; allowed: "
+            f"{', '.join(allowed) if allowed else 'none'}")
+
+
+def _comment_problem(action: str, comment: str) -> str:
+    """WB's rules for ``comment``: required for rejectcustom, 10–1000 characters wherever it is sent."""
+    low, high = statuses.CLAIM_COMMENT_LENGTH
+    if action in statuses.CLAIM_COMMENT_REQUIRED and not comment:
+        return f"WB needs a comment for {action} (the text the buyer reads, {low}–{high} characters)"
+    if comment and action in statuses.CLAIM_COMMENT_ACTIONS and not low <= len(comment) <= high:
+        return f"WB takes a comment of {low}–{high} characters; this one has {len(comment)}"
+    return ""
 
 
 def _only_wb_warehouse(mapper: Callable[[Any], OrderDTO]) -> Callable[[Any], OrderDTO]:

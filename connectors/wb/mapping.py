@@ -372,6 +372,10 @@ def return_from_claim(claim: Mapping[str, Any], vendor_codes: Mapping[int, str])
     videos = claim.get("video_paths") or []
     if not isinstance(photos, list) or not isinstance(videos, list):
         raise TypeError("photos and video_paths must be lists")
+    actions = claim.get("actions") or []
+    if not isinstance(actions, list):
+        raise TypeError("actions must be a list")
+    filed_at = parse_moscow(_req(claim, "dt"), "dt")
     return ReturnDTO(
         external_id=claim_id,
         order_external_id=text(_req(claim, "srid"), "srid"),
@@ -381,12 +385,30 @@ def return_from_claim(claim: Mapping[str, Any], vendor_codes: Mapping[int, str])
         lines=(ReturnLineDTO(offer_id=vendor_codes.get(nm_id, ""), quantity=1, price=amount,
                              name=str(claim.get("imt_name") or ""), marketplace_sku=str(nm_id)),),
         kind="claim",
+        reason_code=statuses.CLAIM_REASON_CODE,
         buyer_comment=str(claim.get("user_comment") or ""),
         photos=tuple(absolute_url(str(p)) for p in [*photos, *videos]),
-        created_at=parse_moscow(_req(claim, "dt"), "dt"),
+        created_at=filed_at,
+        deadline_at=claim_deadline(status, actions, filed_at),
         amount=amount,
         raw=dict(claim),
     )
+
+
+def claim_deadline(status: int, actions: Sequence[Any], filed_at: datetime | None) -> datetime | None:
+    """When an undecided claim stops being answerable through the API (it leaves the 14-day list); None once WB
+    has decided or the claim allows no answer."""
+    if status != 0 or not actions or filed_at is None:
+        return None
+    return filed_at + statuses.CLAIM_ANSWER_WINDOW
+
+
+def claim_answer(claim_id: str, action: str, comment: str = "") -> dict[str, Any]:
+    """The body of PATCH /api/v1/claim; ``comment`` only where WB reads it (rejectcustom, approvecc1)."""
+    body: dict[str, Any] = {"id": claim_id, "action": action}
+    if comment and action in statuses.CLAIM_COMMENT_ACTIONS:
+        body["comment"] = comment
+    return body
 
 
 # --- stocks -------------------------------------------------------------------------------------------------------

@@ -11,8 +11,10 @@ ingest error instead of silently becoming "new".
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from orders.choices import OrderStatus
-from returns.choices import ReturnStatus
+from returns.choices import ReasonCode, ReturnStatus
 
 
 class UnknownStatus(ValueError):
@@ -74,6 +76,33 @@ CLAIM_GOODS_STATUSES: dict[int, str] = {
     8: ReturnStatus.APPROVED,  # goes back on sale at WB after WB's check
     10: ReturnStatus.IN_TRANSIT,  # travels back to the seller
 }
+
+# Answers to a claim (PATCH /api/v1/claim ``action``; the claim's ``actions`` lists the ones allowed now).
+CLAIM_ACTIONS: dict[str, str] = {
+    "approve1": "approve; WB checks the defect, then the goods go to the seller or back on sale",
+    "approve2": "approve; the goods go back to the seller",
+    "autorefund1": "approve without a return: the buyer keeps the goods and gets the money",
+    "reject1": "reject with WB's template: the defect was not found",
+    "reject2": "reject with WB's template: add photos or a video",
+    "reject3": "reject with WB's template: take it to a service centre",
+    "rejectcustom": "reject with the seller's own comment",
+    "approvecc1": "approve; the buyer brings the goods to the seller's shop (click & collect)",
+    "confirmreturngoodcc1": "confirm the goods came back to the seller's shop (click & collect)",
+}
+# What "approve the return" means on WB, best first: the goods come back to the seller (Okno restocks them).
+# ``autorefund1`` (the buyer keeps the goods) is an answer to choose deliberately, through ``answer_claim``.
+CLAIM_APPROVALS: tuple[str, ...] = ("approve2", "approve1", "approvecc1")
+CLAIM_TEMPLATE_REJECTIONS: frozenset[str] = frozenset({"reject1", "reject2", "reject3"})
+CLAIM_CUSTOM_REJECTION = "rejectcustom"
+# ``comment`` applies only to these actions; ``rejectcustom`` requires it (10–1000 characters).
+CLAIM_COMMENT_ACTIONS: frozenset[str] = frozenset({"rejectcustom", "approvecc1"})
+CLAIM_COMMENT_REQUIRED: frozenset[str] = frozenset({"rejectcustom"})
+CLAIM_COMMENT_LENGTH = (10, 1000)
+# WB documents no answer deadline; GET /api/v1/claims lists a claim for 14 days after the buyer filed it, so that is
+# the last moment the seller can answer it through the API.
+CLAIM_ANSWER_WINDOW = timedelta(days=14)
+# Claims carry no reason field (only the buyer's comment).
+CLAIM_REASON_CODE = ReasonCode.OTHER
 
 _RANK = {
     OrderStatus.NEW: 0,

@@ -44,6 +44,8 @@ LIMITS: dict[str, Limit] = {
         Limit("stocks_update", 100_000, 60, 100_000),  # PUT …/offers/stocks, counted per SKU
         Limit("stocks_read", 100_000, 60, 100_000),  # POST …/offers/stocks, counted per offer answered
         Limit("returns", 5_000, 3600, 100),  # GET /v2/campaigns/{campaignId}/returns
+        Limit("return_decisions", 5_000, 3600, 50),  # POST /v1/businesses/{businessId}/returns/decisions
+        Limit("return_decision", 5_000, 3600, 50),  # POST …/returns/{returnId}/decision/submit
         Limit("warehouses", 100, 3600, 5),  # POST /v2/businesses/{businessId}/warehouses
         Limit("ff_warehouses", 100, 3600, 5),  # GET /v2/warehouses
         Limit("campaign", 5_000, 3600, 50),  # GET /v2/campaigns/{campaignId}

@@ -28,6 +28,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -699,6 +700,145 @@ class YandexMarketConnector(Connector):
             batch.cursor = {"next_from": next_from}
         return batch
 
+    # --- return decisions -----------------------------------------------------------------------------------------
+    def approve_return(self, external_id: str, *, comment: str = "") -> ActionResult:
+        """A return: refund and take the goods back (``REFUND_MONEY``, else ``REFUND_MONEY_INCLUDING_SHIPMENT`` with
+        the shipping cost as ``comment``), whichever Market offers now. A buyer's cancellation request: accept it."""
+        order_id = _cancellation_order(external_id)
+        if order_id:
+            return _as(external_id, self.answer_cancellation(order_id, accept=True))
+        found = self._decision_context(external_id)
+        if isinstance(found, ActionResult):
+            return found
+        offered = [d for d in statuses.APPROVALS if d in found.available]
+        if not offered:
+            return _fail(external_id, _("Yandex Market offers no refund with the goods' return for this return; "
+                                        "available decisions: %(allowed)s") % {"allowed": found.allowed()})
+        decision = next((d for d in offered if d not in statuses.DECISIONS_NEEDING_COMMENT or comment.strip()),
+                        offered[0])
+        return self._submit_decision(external_id, found, decision, comment=comment)
+
+    def reject_return(self, external_id: str, *, reason: str, comment: str = "") -> ActionResult:
+        """A return: ``DECLINE_REFUND`` with ``reason`` one of the decline reasons Market offers for it (the comment
+        defaults to the reason's wording). A cancellation request: refuse it with ``ORDER_DELIVERED`` or
+        ``ORDER_IN_DELIVERY`` (empty: taken from the order's status)."""
+        reason = (reason or "").strip()
+        order_id = _cancellation_order(external_id)
+        if order_id:
+            if reason and reason not in statuses.CANCELLATION_REFUSALS:
+                return _fail(external_id, _("Yandex Market refuses a cancellation only with one of: %(allowed)s")
+                             % {"allowed": ", ".join(sorted(statuses.CANCELLATION_REFUSALS))})
+            return _as(external_id, self.answer_cancellation(order_id, accept=False, reason=reason))
+        found = self._decision_context(external_id)
+        if isinstance(found, ActionResult):
+            return found
+        if statuses.DECLINE not in found.available:
+            return _fail(external_id, _("Yandex Market does not let the seller decline this return now; available "
+                                        "decisions: %(allowed)s") % {"allowed": found.allowed()})
+        reasons = found.available[statuses.DECLINE]
+        if reason not in reasons:
+            return _fail(external_id, _("Yandex Market declines a refund only for one of these reasons: "
+                                        "%(allowed)s") % {"allowed": ", ".join(reasons) or "—"})
+        return self._submit_decision(external_id, found, statuses.DECLINE, reason=reason,
+                                     comment=comment.strip() or statuses.DECLINE_REASONS.get(reason, reason))
+
+    def answer_claim(self, external_id: str, *, decision: str, comment: str = "") -> ActionResult:
+        """A return: one of the decisions Market offers for it now (``getReturnAvailableDecisions``); declining needs
+        a reason (``reject_return``) and a partial refund an amount, so neither is taken here. A cancellation
+        request: ``ACCEPT``, ``ORDER_DELIVERED`` or ``ORDER_IN_DELIVERY``."""
+        decision = (decision or "").strip()
+        order_id = _cancellation_order(external_id)
+        if order_id:
+            if decision == statuses.CANCELLATION_ACCEPT:
+                return _as(external_id, self.answer_cancellation(order_id, accept=True))
+            if decision in statuses.CANCELLATION_REFUSALS:
+                return _as(external_id, self.answer_cancellation(order_id, accept=False, reason=decision))
+            allowed = ", ".join([statuses.CANCELLATION_ACCEPT, *sorted(statuses.CANCELLATION_REFUSALS)])
+            return _fail(external_id, _("A cancellation request takes one of: %(allowed)s") % {"allowed": allowed})
+        found = self._decision_context(external_id)
+        if isinstance(found, ActionResult):
+            return found
+        if decision not in found.available:
+            return _fail(external_id, _("Yandex Market does not offer %(decision)s for this return now; available "
+                                        "decisions: %(allowed)s") % {"decision": decision or "—",
+                                                                     "allowed": found.allowed()})
+        if decision == statuses.DECLINE:
+            return _fail(external_id, _("Declining a refund needs one of Market's reasons: reject the return "
+                                        "instead (reasons: %(allowed)s)") % {
+                                            "allowed": ", ".join(found.available[decision]) or "—"})
+        if decision in statuses.DECISIONS_NEEDING_AMOUNT:
+            return _fail(external_id, _("%(decision)s needs an amount, which Okno does not send; decide it in the "
+                                        "Yandex Market cabinet") % {"decision": decision})
+        return self._submit_decision(external_id, found, decision, comment=comment)
+
+    def _decision_context(self, external_id: str) -> _DecisionContext | ActionResult:
+        """The return (found among each shop's returns waiting for a decision) and the decisions Market offers."""
+        if not str(external_id).isdigit():
+            return _fail(external_id, _("%(id)s is not a Yandex Market return id") % {"id": external_id})
+        try:
+            located = self._return_waiting_for_decision(int(external_id))
+            if located is None:
+                return _fail(external_id, _("Yandex Market lists no return %(id)s waiting for the seller's decision")
+                             % {"id": external_id})
+            campaign, raw = located
+            answer = self._call("POST", f"/v1/businesses/{self.business_id}/returns/decisions", "return_decisions",
+                                json={"campaignId": campaign, "returnId": int(external_id)}) or {}
+        except MarketplaceError as exc:
+            _reraise_systemic(exc)
+            return _fail(external_id, exc.user_message())
+        result = answer.get("result") if isinstance(answer, dict) else None
+        listed = result.get("availableDecisions") if isinstance(result, dict) else None
+        if not isinstance(listed, list):
+            return _fail(external_id, _("Yandex Market answered the available decisions in an unknown shape"))
+        available: dict[str, list[str]] = {}
+        for entry in listed:
+            if isinstance(entry, dict) and isinstance(entry.get("decisionType"), str):
+                reasons = entry.get("decisionReasonTypes") or []
+                available[entry["decisionType"]] = [str(r) for r in reasons] if isinstance(reasons, list) else []
+        if not available:
+            return _fail(external_id, _("Yandex Market offers no decision for this return now"))
+        item_ids = mapping.return_item_ids(raw)
+        if not item_ids:
+            return _fail(external_id, _("The return lists no items to decide on"))
+        return _DecisionContext(campaign=campaign, order_id=int(raw["orderId"]), item_ids=item_ids,
+                                available=available)
+
+    def _return_waiting_for_decision(self, return_id: int) -> tuple[int, dict[str, Any]] | None:
+        """Market has no "return by id" without its order, so the shops' lists of returns waiting for a decision
+        (few by nature) are searched."""
+        for campaign, _scheme in self._return_campaigns():
+            token = None
+            for _page in range(MAX_PAGES):
+                params: dict[str, Any] = {"limit": RETURNS_PAGE, "type": "RETURN",
+                                          "statuses": ",".join(statuses.DECISION_PENDING)}
+                if token:
+                    params["page_token"] = token
+                data = self._call("GET", f"/v2/campaigns/{campaign}/returns", "returns", params=params) or {}
+                result = data.get("result") if isinstance(data, dict) else None
+                listed = result.get("returns") if isinstance(result, dict) else None
+                for raw in listed if isinstance(listed, list) else []:
+                    if isinstance(raw, dict) and raw.get("id") == return_id and isinstance(raw.get("orderId"), int):
+                        return campaign, raw
+                token = (result.get("paging") or {}).get("nextPageToken") if isinstance(result, dict) else None
+                if not token:
+                    break
+        return None
+
+    def _submit_decision(self, external_id: str, found: _DecisionContext, decision: str, *, reason: str = "",
+                         comment: str = "") -> ActionResult:
+        comment = comment.strip()
+        if decision in statuses.DECISIONS_NEEDING_COMMENT and not comment:
+            return _fail(external_id, _("Yandex Market needs a comment for %(decision)s: %(what)s") % {
+                "decision": decision, "what": statuses.RETURN_DECISIONS.get(decision, "")})
+        body = mapping.return_decision_body(found.item_ids, decision, reason=reason, comment=comment)
+        try:
+            self._call("POST", f"/v2/campaigns/{found.campaign}/orders/{found.order_id}/returns/{external_id}"
+                               "/decision/submit", "return_decision", json=body)
+        except MarketplaceError as exc:
+            _reraise_systemic(exc)
+            return _fail(external_id, exc.user_message())
+        return ActionResult(external_id, True, data={"decision": decision, **({"reason": reason} if reason else {})})
+
     def _cancellation_requests(self, batch: Batch[ReturnDTO]) -> None:
         token = None
         for _page in range(MAX_PAGES):
@@ -711,6 +851,28 @@ class YandexMarketConnector(Connector):
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _DecisionContext:
+    campaign: int
+    order_id: int
+    item_ids: tuple[int, ...]
+    available: dict[str, list[str]]  # decisionType → its decline reasons
+
+    def allowed(self) -> str:
+        return ", ".join(self.available) or "—"
+
+
+def _cancellation_order(external_id: str) -> str:
+    """The order id of a cancellation request's return id (``cancellation-<orderId>``), else ""."""
+    prefix = mapping.CANCELLATION_PREFIX
+    value = str(external_id)
+    return value[len(prefix):] if value.startswith(prefix) and value[len(prefix):].isdigit() else ""
+
+
+def _as(external_id: str, result: ActionResult) -> ActionResult:
+    return ActionResult(external_id, result.ok, result.error, result.data)
+
+
 def _order_id(raw: Any) -> Any:
     return raw.get("orderId") if isinstance(raw, dict) else ""
 

@@ -312,12 +312,15 @@ def order_status_from_json(raw: Any) -> OrderStatusDTO:
     )
 
 
+CANCELLATION_PREFIX = "cancellation-"
+
+
 def cancellation_request_from_json(raw: Any) -> ReturnDTO:
     """A DBS order the buyer asked to cancel after it left (``cancelRequested``): the seller answers within 48 h."""
     order = order_from_json(raw, default_scheme=Scheme.DBS)
     requested_at = order.status_changed_at or order.ordered_at
     return ReturnDTO(
-        external_id=f"cancellation-{order.external_id}",
+        external_id=f"{CANCELLATION_PREFIX}{order.external_id}",
         order_external_id=order.external_id,
         scheme=order.scheme,
         marketplace_status=f"{order.marketplace_status}/{order.marketplace_substatus}".rstrip("/"),
@@ -342,9 +345,8 @@ def return_from_json(raw: Any, *, campaign_id: str, scheme: str = Scheme.FBS) ->
     kind = statuses.return_kind(require(raw, "returnType", str))
     refund_status = optional(raw, "refundStatus", str)
     shipment_status = optional(raw, "shipmentStatus", str)
-    status = statuses.unified_return_status(refund_status, shipment_status)
     items = require(raw, "items", list)
-    lines, reason_types, subreasons, comments, photos = [], [], [], [], []
+    lines, reason_types, subreasons, comments, photos, decision_types = [], [], [], [], [], []
     for item in items:
         offer_id = require(item, "shopSku", str).strip()
         quantity = count(require(item, "count"), "items[].count")
@@ -359,6 +361,8 @@ def return_from_json(raw: Any, *, campaign_id: str, scheme: str = Scheme.FBS) ->
                 subreasons.append(str(decision["subreasonType"]))
             if decision.get("comment"):
                 comments.append(str(decision["comment"]))
+            if decision.get("decisionType"):
+                decision_types.append(str(decision["decisionType"]))
             item_id = decision.get("returnItemId")
             for image in optional(decision, "images", list, []):
                 photos.append(f"/v2/campaigns/{campaign_id}/orders/{order_id}/returns/{return_id}/decision/"
@@ -373,6 +377,7 @@ def return_from_json(raw: Any, *, campaign_id: str, scheme: str = Scheme.FBS) ->
         amount = from_kopecks(kopecks)
     else:
         amount = sum((line.price * line.quantity for line in lines), Decimal("0.00"))
+    status = statuses.unified_return_status(refund_status, shipment_status, decision_types)
     reason_type = reason_types[0] if reason_types else None
     reason_code = statuses.return_reason(reason_type, subreasons[0] if subreasons else None, kind)
     return ReturnDTO(
@@ -392,6 +397,31 @@ def return_from_json(raw: Any, *, campaign_id: str, scheme: str = Scheme.FBS) ->
         amount=quantize(amount),
         raw=dict(raw),
     )
+
+
+def return_item_ids(raw: Mapping[str, Any]) -> tuple[int, ...]:
+    """The ``returnItemId`` of every item decision of a return (what ``submitReturnDecision`` decides on)."""
+    found: list[int] = []
+    for item in raw.get("items") or []:
+        for decision in (item.get("decisions") or []) if isinstance(item, dict) else []:
+            item_id = decision.get("returnItemId") if isinstance(decision, dict) else None
+            if isinstance(item_id, int) and not isinstance(item_id, bool) and item_id not in found:
+                found.append(item_id)
+    return tuple(found)
+
+
+def return_decision_body(item_ids: Sequence[int], decision: str, *, reason: str = "", comment: str = ""
+                         ) -> dict[str, Any]:
+    """``SubmitReturnDecisionRequest``: the same decision for every item of the return."""
+    entries = []
+    for item_id in item_ids:
+        entry: dict[str, Any] = {"returnItemId": item_id, "decisionType": decision}
+        if reason:
+            entry["decisionReasonType"] = reason
+        if comment:
+            entry["comment"] = comment
+        entries.append(entry)
+    return {"returnItemDecisions": entries}
 
 
 # --- stocks --------------------------------------------------------------------------------------------------------

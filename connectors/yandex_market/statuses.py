@@ -13,6 +13,8 @@ of ``returns.choices.ReturnStatus``; the return is at the further of the two ste
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from orders.choices import OrderStatus
 from returns.choices import RETURN_STATUS_RANK, ReasonCode, ReturnKind, ReturnStatus
 
@@ -156,8 +158,59 @@ RETURN_REASONS: dict[str, str] = {
 }
 
 
-def unified_return_status(refund_status: str | None, shipment_status: str | None) -> str:
-    """The return's step: the further of what the refund and the parcel say (either may be absent)."""
+#: ``refundStatus`` values of a return waiting for the seller's decision (``submitReturnDecision``): DBS and the
+#: premoderation of FBS/Express/FBY returns; the buyer's fresh request and a running review too.
+DECISION_PENDING: tuple[str, ...] = (
+    "STARTED_BY_USER", "REFUND_IN_PROGRESS", "WAITING_FOR_DECISION", "PREMODERATION_DISPUTE",
+    "PREMODERATION_DECISION_WAITING",
+)
+#: ``refundStatus`` once the seller has decided; the decision itself is ``items[].decisions[].decisionType``.
+DECISION_MADE: frozenset[str] = frozenset({"DECISION_MADE", "PREMODERATION_DECISION_MADE"})
+DECLINE = "DECLINE_REFUND"
+
+#: ``ReturnRequestDecisionType``: what the seller may decide (``getReturnAvailableDecisions`` says which, now).
+RETURN_DECISIONS: dict[str, str] = {
+    "FAST_REFUND_MONEY": "refund without taking the goods back",
+    "REFUND_MONEY": "refund; the goods come back",
+    "REFUND_MONEY_INCLUDING_SHIPMENT": "refund including the return shipping (comment: its cost)",
+    "REPAIR": "repair (comment: when the defect will be fixed)",
+    "REPLACE": "replace the item",
+    "SEND_TO_EXAMINATION": "take the goods for an examination",
+    "DECLINE_REFUND": "decline the refund (with a reason)",
+    "PARTIAL_MONEY_REFUND": "refund part of the price (with an amount)",
+    "OTHER_DECISION": "another decision (comment: which)",
+}
+#: What "approve the return" means on Market, best first: refund and take the goods back.
+APPROVALS: tuple[str, ...] = ("REFUND_MONEY", "REFUND_MONEY_INCLUDING_SHIPMENT")
+#: Decisions whose ``comment`` Market asks for (``ReturnItemDecisionComment``).
+DECISIONS_NEEDING_COMMENT: frozenset[str] = frozenset({
+    "REFUND_MONEY_INCLUDING_SHIPMENT", "REPAIR", "DECLINE_REFUND", "OTHER_DECISION",
+})
+#: Decisions that need more than a word and a comment: Okno does not send them.
+DECISIONS_NEEDING_AMOUNT: frozenset[str] = frozenset({"PARTIAL_MONEY_REFUND"})
+#: ``ReturnRequestDecisionReasonType``: why the seller declines; the text doubles as the comment when none is given.
+DECLINE_REASONS: dict[str, str] = {
+    "ISSUE_WITH_THE_PRODUCT_WAS_NOT_CONFIRMED": "Проблема с товаром не подтвердилась",
+    "MECHANICAL_DAMAGE": "Есть механические повреждения товара",
+    "WARRANTY_PERIOD_HAS_EXPIRED": "Истёк гарантийный срок",
+    "CONFIGURATION_OR_PACKAGING_COMPROMISED": "Нарушена комплектация или упаковка",
+    "PRODUCT_APPEARANCE_COMPROMISED": "Нарушен товарный вид",
+    "WARRANTY_TERMS_VIOLATED": "Нарушены условия гарантии",
+    "DEVICE_ACTIVATED": "Устройство активировано",
+}
+#: Reasons for refusing a buyer's cancellation request (``PUT …/cancellation/accept`` with ``accepted: false``).
+CANCELLATION_REFUSALS: frozenset[str] = frozenset({"ORDER_DELIVERED", "ORDER_IN_DELIVERY"})
+#: ``answer_claim`` on a cancellation request: this decision accepts it; the refusal reasons refuse it.
+CANCELLATION_ACCEPT = "ACCEPT"
+
+
+def unified_return_status(refund_status: str | None, shipment_status: str | None,
+                          decision_types: Iterable[str] = ()) -> str:
+    """The return's step: the further of what the refund and the parcel say (either may be absent). A decision made
+    that declines every item is a rejection, not an approval."""
+    decisions = [d for d in decision_types if d]
+    if refund_status in DECISION_MADE and decisions and all(d == DECLINE for d in decisions):
+        refund_status = "REJECTED"
     steps = []
     for value, table, what in (
         (refund_status, REFUND_STATUSES, "refundStatus"),

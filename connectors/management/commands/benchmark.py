@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 # name → dotted path of ``run(options) -> dict``. Data, so each app registers its benchmark with one line.
 BENCHMARKS: dict[str, str] = {
     "documents": "orders.benchmarks.documents",
+    "orders_screen": "orders.benchmarks.orders_screen",
     "stock_sync": "connectors.benchmarks.stock_sync",
 }
 
