@@ -1,8 +1,9 @@
 """``python manage.py benchmark stock_sync``: Okno's real-time engine against "push everything every 5 minutes".
 
-One process runs the sandbox (four marketplaces), a real Celery worker (threads, Redis broker) executing Okno's
-own tasks, and a driver that plays buyers. Both policies see the same demand: the same seeded sequence of buyer
-attempts (item by Zipf popularity, marketplace at random); an attempt succeeds when the marketplace shows stock.
+Three processes, as in production: the sandbox (four marketplaces, ``run_sandbox``), a real Celery worker (threads,
+Redis broker) executing Okno's own tasks, and this driver, which schedules polls as beat does and plays buyers.
+Both policies see the same demand: the same seeded sequence of buyer attempts (item by Zipf popularity,
+marketplace at random); an attempt succeeds when the marketplace shows stock.
 
 Measured from the sandbox's own logs (same machine clock):
 - latency of a sale = until every other marketplace accepted a quantity at or below the post-sale availability;
@@ -22,8 +23,12 @@ import bisect
 import itertools
 import logging
 import math
+import os
 import random
+import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -39,7 +44,6 @@ from connectors.models import Connection, WarehouseLink
 from connectors.registry import connector_class
 from connectors.sandbox.client import SandboxControl
 from connectors.sandbox.provision import register_connection
-from connectors.sandbox.server import Sandbox
 from inventory import services as stock
 from inventory.models import StockMovement, Warehouse
 from inventory.services import StockLine
@@ -87,11 +91,11 @@ def stock_sync(options: dict[str, Any]) -> dict[str, Any]:
     if not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         raise RuntimeError("stock_sync needs PostgreSQL and Redis: set DATABASE_URL and REDIS_URL")
 
-    sandbox = Sandbox().start()
+    sandbox = SandboxProcess().start()
     results = {}
     try:
         for policy in ("okno", "baseline"):
-            sandbox.world.reset()
+            sandbox.control.reset()
             run = Run(policy)
             try:
                 _setup(run, sandbox, variant_count, seed)
@@ -108,8 +112,51 @@ def stock_sync(options: dict[str, Any]) -> dict[str, Any]:
             "_rows": [("duration_s", duration), ("rate_per_s", rate), ("variants", variant_count), *rows]}
 
 
+class SandboxProcess:
+    """``manage.py run_sandbox`` on four free ports."""
+
+    def __init__(self):
+        self.base_port = _free_port_block(4)
+        self.process: subprocess.Popen | None = None
+        self.control = SandboxControl(self.url("wb"), timeout=120)
+
+    def url(self, marketplace: str) -> str:
+        return f"http://127.0.0.1:{self.base_port + MARKETPLACES.index(marketplace)}"
+
+    def start(self) -> SandboxProcess:
+        self.process = subprocess.Popen(  # noqa: S603 - our own command
+            [sys.executable, "manage.py", "run_sandbox", "--port", str(self.base_port)], cwd=settings.BASE_DIR,
+            stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self.control.health()
+                return self
+            except Exception:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError("the sandbox did not start") from None
+                time.sleep(0.3)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+def _free_port_block(size: int) -> int:
+    for base in range(19100, 19900, 10):
+        try:
+            for offset in range(size):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", base + offset))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no free ports for the sandbox")
+
+
 # --- setup ---------------------------------------------------------------------------------------------------------
-def _setup(run: Run, sandbox: Sandbox, variant_count: int, seed: int) -> None:
+def _setup(run: Run, sandbox: SandboxProcess, variant_count: int, seed: int) -> None:
     rng = random.Random(seed)
     stamp = int(time.time() * 1000)
     run.org = Organization.objects.create(name=f"Benchmark {run.policy} {stamp}", slug=f"bench-{run.policy}-{stamp}")
@@ -160,14 +207,17 @@ def _seed_pushed_state(run: Run) -> None:
 
 
 # --- the run -------------------------------------------------------------------------------------------------------
-def _play(run: Run, sandbox: Sandbox, duration: float, rate: float, seed: int, drain: float) -> None:
-    from celery.contrib.testing.worker import start_worker
-
+def _play(run: Run, sandbox: SandboxProcess, duration: float, rate: float, seed: int, drain: float) -> None:
     from connectors import tasks
     from oms.celery import app
 
-    push_on_commit = settings.OKNO_PUSH_ON_COMMIT
-    settings.OKNO_PUSH_ON_COMMIT = run.policy == "okno"
+    app.control.purge()
+    env = {**os.environ, "OKNO_PUSH_ON_COMMIT": "1" if run.policy == "okno" else "0"}
+    worker = subprocess.Popen(  # noqa: S603 - our own command
+        [sys.executable, "-m", "celery", "-A", "oms", "worker", "-Q", "poll,push", "--pool", "threads", "-c", "8",
+         "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat",
+         "-n", f"bench-{run.policy}@%h"], cwd=settings.BASE_DIR, env=env)
+    time.sleep(4)  # the worker connects to the broker
     stop = threading.Event()
     organization_id = run.org.pk
     ids = {mp: c.pk for mp, c in run.connections.items()}
@@ -190,8 +240,7 @@ def _play(run: Run, sandbox: Sandbox, duration: float, rate: float, seed: int, d
                 last_sweep = now
             stop.wait(1.0)
 
-    with start_worker(app, pool="threads", concurrency=12, perform_ping_check=False, shutdown_timeout=30,
-                      loglevel="WARNING", queues=["poll", "push"]):
+    try:
         thread = threading.Thread(target=scheduler, daemon=True)
         thread.start()
         run.started = time.time()
@@ -200,19 +249,25 @@ def _play(run: Run, sandbox: Sandbox, duration: float, rate: float, seed: int, d
         time.sleep(drain)
         stop.set()
         thread.join(5)
-        time.sleep(2)
-    app.control.purge()  # nothing of this run may be executed by the next run's worker
-    settings.OKNO_PUSH_ON_COMMIT = push_on_commit
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        app.control.purge()  # nothing of this run may be executed by the next run's worker
     connections.close_all()
 
 
-def _buyers(run: Run, sandbox: Sandbox, duration: float, rate: float, seed: int) -> None:
-    """The same seeded attempts for both policies: the item by Zipf popularity, the marketplace at random."""
+def _buyers(run: Run, sandbox: SandboxProcess, duration: float, rate: float, seed: int) -> None:
+    """The same seeded attempts for both policies: the item by Zipf popularity, the marketplace at random. An
+    attempt where the marketplace shows no stock is a lost sale."""
     rng = random.Random(seed * 7919)
     order = list(range(len(run.offers)))
     random.Random(seed).shuffle(order)
     weights = list(itertools.accumulate(1.0 / (rank + 1) for rank in range(len(order))))
     sellers = {mp: f"okno-{c.pk}" for mp, c in run.connections.items()}
+    controls = {mp: SandboxControl(sandbox.url(mp), timeout=30) for mp in MARKETPLACES}
     interval = 1.0 / rate
     next_at = time.monotonic()
     end = next_at + duration
@@ -224,15 +279,10 @@ def _buyers(run: Run, sandbox: Sandbox, duration: float, rate: float, seed: int)
         offer = run.offers[order[bisect.bisect(weights, rng.random() * weights[-1])]]
         marketplace = MARKETPLACES[rng.randrange(len(MARKETPLACES))]
         run.attempts += 1
-        seller = sandbox.world.seller(marketplace, sellers[marketplace])
-        product = seller.product_by_offer(offer) if seller else None
-        warehouse = ACCOUNTS[marketplace][2]
-        if product is None or product.stocks.get(warehouse, 0) < 1:
-            run.lost += 1
-            continue
         try:
-            sandbox.place_order(marketplace, seller.id, [(product.key, 1)], warehouse)
-        except Exception:  # a refusal by the marketplace is a lost sale, not a benchmark failure
+            controls[marketplace].place_order(sellers[marketplace], [{"offer_id": offer, "quantity": 1}],
+                                              ACCOUNTS[marketplace][2])
+        except RuntimeError:  # the marketplace shows no stock: the buyer leaves
             run.lost += 1
 
 
@@ -244,11 +294,15 @@ def _percentile(values: list[float], q: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)], 3)
 
 
-def _measure(run: Run, sandbox: Sandbox) -> dict[str, Any]:
-    world = sandbox.world
-    sales = [s for s in world.sales if run.started <= s.at <= run.ended + 1]
+def _measure(run: Run, sandbox: SandboxProcess) -> dict[str, Any]:
+    from types import SimpleNamespace
+
+    control = sandbox.control
+    sales = [SimpleNamespace(**s) for s in control.sales() if run.started <= s["at"] <= run.ended + 1]
+    stock_log = [SimpleNamespace(**r) for r in control.stock_updates()]
+    requests = [SimpleNamespace(**r) for r in control.requests()]
     updates: dict[tuple[str, str], list] = {}
-    for record in world.stock_log:
+    for record in stock_log:
         if record.accepted and record.sent is not None:
             updates.setdefault((record.marketplace, record.offer_id), []).append(record)
     with organization_scope(run.org):
@@ -298,7 +352,7 @@ def _measure(run: Run, sandbox: Sandbox) -> dict[str, Any]:
         beyond.append(worst_beyond)
 
     stock_requests = http_429 = 0
-    for request in world.requests:
+    for request in requests:
         if not (run.started <= request.at <= run.ended + 60):
             continue
         method, path = STOCK_PATHS[request.marketplace]
@@ -306,7 +360,7 @@ def _measure(run: Run, sandbox: Sandbox) -> dict[str, Any]:
             stock_requests += 1
         if request.rate_limited or request.status in (420, 429):
             http_429 += 1
-    http_429 += sum(1 for r in world.stock_log if not r.accepted and "TOO_MANY_REQUESTS" in (r.error or "")
+    http_429 += sum(1 for r in stock_log if not r.accepted and "TOO_MANY_REQUESTS" in (r.error or "")
                     and run.started <= r.at <= run.ended + 60)
 
     min_requests = 0
