@@ -33,7 +33,8 @@ from inventory.models import DriftRecord, PushedStock, StockMovement
 logger = logging.getLogger(__name__)
 
 MAX_LISTINGS_PER_RUN = 20000
-VELOCITY_WINDOW_S = 60.0
+VELOCITY_WINDOW_S = 15.0
+REACTION_S = 2.0  # a sale's way to every marketplace: the next poll, ingest, the push
 
 
 @dataclass
@@ -130,13 +131,15 @@ def push_dirty(connection: Connection, connector: Connector | None = None) -> Pu
 
 
 def _held_back_for_pacing(connector: Connector, variant_ids: set[int], now: datetime) -> dict[int, int]:
-    """Units to keep off a marketplace that accepts one update per item only every N seconds (Ozon: 30 s).
+    """Units of fast-selling items to keep off this marketplace until Okno's next update can land there.
 
-    Whatever Okno offers there stays on show for the whole window, so it holds back the units the item is likely
-    to sell elsewhere meanwhile: its recent sales rate × the window, rounded. Items that rarely sell lose nothing.
+    Whatever Okno offers stays on show until its next push arrives: about ``REACTION_S`` after a sale elsewhere,
+    or a whole window on a marketplace that accepts one update per item every N seconds (Ozon: 30 s). Okno holds
+    back the units the item is likely to sell elsewhere meanwhile — its recent sales rate × that time, rounded —
+    so the last units are not sold twice. Items that rarely sell lose nothing.
     """
-    interval = connector.stock_pair_interval_s
-    if not interval or not variant_ids:
+    horizon = connector.stock_pair_interval_s or REACTION_S
+    if not variant_ids:
         return {}
     since = now - timedelta(seconds=VELOCITY_WINDOW_S)
     sold = (
@@ -144,7 +147,7 @@ def _held_back_for_pacing(connector: Connector, variant_ids: set[int], now: date
         .values("variant_id")
         .annotate(units=Sum("reserved_delta"))
     )
-    return {row["variant_id"]: round(row["units"] / VELOCITY_WINDOW_S * interval) for row in sold}
+    return {row["variant_id"]: round(row["units"] / VELOCITY_WINDOW_S * horizon) for row in sold}
 
 
 def _record(connection: Connection, connector: Connector, chunk: list[_Pair], results: list[StockPushResult],

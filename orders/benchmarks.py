@@ -242,3 +242,145 @@ def drop_organization(organization: Organization) -> None:
         for table in dict.fromkeys(tables):
             cursor.execute(f"DELETE FROM {quote(table)} WHERE organization_id = %s", [organization.pk])  # noqa: S608
         Organization.objects.filter(pk=organization.pk).delete()
+
+
+# --- orders_screen ------------------------------------------------------------------------------------------------
+
+
+def orders_screen(options: dict[str, Any]) -> dict[str, Any]:
+    """``python manage.py benchmark orders_screen [--orders N] [--requests R]``: the Заказы к отгрузке screen with
+    N open orders (100,000 by default) across four connections. The filtered first page is rendered through the
+    Django test client as a logged-in owner, R times (50) spread over a few filter combinations, after one untimed
+    warm-up each. Everything the run created is dropped after."""
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.urls import reverse
+
+    from oms.choices import Role
+    from oms.models import Membership, User
+
+    total = int(options.get("orders") or 100_000)
+    requests = int(options.get("requests") or 50)
+    rnd = random.Random(int(options.get("seed") or 11))
+    organization = Organization.objects.create(name=f"Benchmark orders screen {uuid.uuid4().hex[:12]}",
+                                               slug=f"bench-screen-{uuid.uuid4().hex[:12]}")
+    user = User.objects.create_user(f"bench-{uuid.uuid4().hex[:12]}@okno.invalid", password=uuid.uuid4().hex)
+    Membership.objects.create(user=user, organization=organization, role=Role.OWNER)
+    rows: list[tuple[str, Any]] = []
+    timings: list[float] = []
+    try:
+        with organization_scope(organization):
+            started = time.perf_counter()
+            combos = _screen_data(organization, total, rnd)
+            rows.append(("set-up (bulk inserts, ANALYZE), s", round(time.perf_counter() - started, 1)))
+        url = reverse("orders:order_list")
+        client = Client()
+        client.force_login(user)
+        with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
+            for index, (label, params) in enumerate(combos):
+                response = client.get(url, params)  # warm-up: connection, template and plan caches
+                if response.status_code != 200:
+                    raise RuntimeError(f"{label}: HTTP {response.status_code}")
+                shown = response.content.count(b"data-order=")
+                samples = []
+                for _repeat in range(requests // len(combos) + (1 if index < requests % len(combos) else 0)):
+                    started = time.perf_counter()
+                    client.get(url, params)
+                    samples.append((time.perf_counter() - started) * 1000)
+                timings += samples
+                rows.append((f"{label}: rows on page / p50 / p95 ms", f"{shown} / {_percentile(samples, 50):.1f} / "
+                                                                      f"{_percentile(samples, 95):.1f}"))
+        client.logout()
+    finally:
+        drop_organization(organization)
+        user.delete()
+    return {
+        "benchmark": "orders_screen", "open_orders": total, "p50_ms": round(_percentile(timings, 50), 1),
+        "p95_ms": round(_percentile(timings, 95), 1), "_rows": rows,
+    }
+
+
+def _percentile(samples: list[float], percent: float) -> float:
+    ordered = sorted(samples)
+    if not ordered:
+        return 0.0
+    rank = max(0, min(len(ordered) - 1, round(percent / 100 * len(ordered) + 0.5) - 1))  # nearest-rank
+    return ordered[rank]
+
+
+SCREEN_BUYERS = ("Иванов Иван", "Петрова Анна", "Сидоров Пётр", "Кузнецова Мария", "Смирнов Алексей",
+                 "Попова Ольга", "Васильев Дмитрий", "Соколова Елена", "Михайлов Сергей", "Новикова Татьяна")
+SCREEN_CITIES = ("Москва, ул. Тверская, д. 7", "Санкт-Петербург, Невский пр., д. 28", "Казань, ул. Баумана, д. 5",
+                 "Екатеринбург, ул. Ленина, д. 24", "Новосибирск, Красный пр., д. 17")
+
+
+def _screen_data(organization: Organization, total: int, rnd: random.Random) -> list[tuple[str, dict]]:
+    """N open orders with 1–3 lines over 4 connections and 2 warehouses, bulk-inserted in chunks; some in batches.
+    Returns the filter combinations to time (label, GET parameters)."""
+    from orders.choices import OPEN_STATUSES, PaymentStatus, StockState
+    from orders.models import BatchItem, PickBatch
+
+    org = organization.pk
+    warehouses = [Warehouse.objects.create(name=name, code=code) for name, code in
+                  (("Склад Подольск", "POD"), ("Склад Казань", "KZN"))]
+    products = Product.objects.bulk_create(
+        Product(organization_id=org, title=f"{TITLES[n % len(TITLES)]} №{n + 1}") for n in range(VARIANTS // 2))
+    variants = Variant.objects.bulk_create(
+        Variant(organization_id=org, product=products[n // 2], sku=f"SCR-{n + 1:04d}", size=("M", "L")[n % 2])
+        for n in range(VARIANTS))
+    Barcode.objects.bulk_create(
+        Barcode(organization_id=org, variant=v, value=(code := f"29{n:010d}") + ean13_check_digit(code),
+                kind=BarcodeKind.EAN13) for n, v in enumerate(variants))
+    connections = [Connection.objects.create(marketplace=mp, name=f"Бенчмарк {mp}", credentials={"token": "x"},
+                                             base_url="http://127.0.0.1:9") for mp in MARKETPLACES]
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    statuses = list(OPEN_STATUSES)
+    chunk = 5000
+    numbers = []
+    for start in range(0, total, chunk):
+        orders = []
+        for n in range(start, min(total, start + chunk)):
+            connection = connections[n % len(connections)]
+            status = rnd.choices(statuses, weights=(40, 30, 20, 10))[0]
+            number = f"{connection.marketplace[:2].upper()}-{7_000_000 + n}"
+            orders.append(Order(
+                organization_id=org, connection=connection, external_id=str(7_000_000 + n), number=number,
+                scheme=Scheme.DBS if n % 10 == 0 else Scheme.FBS, status=status, marketplace_status="awaiting",
+                stock_state=StockState.OVERSOLD if n % 50 == 0 else StockState.RESERVED,
+                warehouse=warehouses[n % 3 == 0], buyer_name=rnd.choice(SCREEN_BUYERS),
+                payment_status=rnd.choice((PaymentStatus.PREPAID, PaymentStatus.POSTPAID)),
+                delivery_address=rnd.choice(SCREEN_CITIES), ordered_at=now - timedelta(minutes=rnd.randint(0, 4320)),
+                ship_by=now + timedelta(hours=rnd.randint(-24, 96)), items_total=Decimal("990.00"),
+                total=Decimal("990.00"),
+            ))
+        with transaction.atomic():
+            Order.objects.bulk_create(orders, batch_size=chunk)
+            OrderLine.objects.bulk_create(
+                (OrderLine(organization_id=org, order=order, variant=v, sku=v.sku, offer_id=v.sku, name=v.sku,
+                           quantity=rnd.choice((1, 1, 1, 2)), price=Decimal("990.00"), total=Decimal("990.00"))
+                 for order in orders for v in rnd.sample(variants, rnd.choice((1, 1, 2, 3)))),
+                batch_size=chunk,
+            )
+        numbers.append(orders[len(orders) // 2].number)
+    # A few batches, so the screen's batch column has something to show.
+    batchable = list(Order.objects.filter(connection=connections[0], warehouse=warehouses[0], status="new")
+                     .order_by("ship_by").values_list("pk", flat=True)[:1000])
+    for index in range(0, len(batchable), 100):
+        batch = PickBatch.objects.create(number=index // 100 + 1, connection=connections[0], warehouse=warehouses[0])
+        BatchItem.objects.bulk_create(BatchItem(organization_id=org, batch=batch, order_id=pk)
+                                      for pk in batchable[index:index + 100])
+    with db.cursor() as cursor:  # production tables have statistics; fresh bulk inserts do not yet
+        for model in (Order, OrderLine, BatchItem, Variant, Barcode):
+            cursor.execute(f"ANALYZE {db.ops.quote_name(model._meta.db_table)}")
+    return [
+        ("all open, by ship-by", {}),
+        ("marketplace WB", {"marketplace": "wb"}),
+        ("due today", {"deadline": "today"}),
+        ("overdue", {"deadline": "overdue"}),
+        ("new at one warehouse, by number", {"status": "new", "warehouse": warehouses[1].pk, "sort": "number"}),
+        ("connection, newest first", {"connection": connections[2].pk, "sort": "-ordered"}),
+        ("search: order number", {"q": rnd.choice(numbers)}),
+        ("search: SKU", {"q": variants[17].sku}),
+        ("search: barcode", {"q": Barcode.objects.get(variant=variants[42]).value}),
+        ("search: buyer", {"q": "Петрова"}),
+    ]

@@ -281,3 +281,55 @@ def change_status(order: Order, status: str, *, source: str = EventSource.USER, 
                                  cancel_reason=message, user=user)
         order.refresh_from_db()
         return changed
+
+
+# --- seller actions on one order (the order page) -------------------------------------------------------------
+
+
+@dataclass
+class MarketplaceAction:
+    """What the marketplace said to a seller's action on one order; ``message`` is fit for the person."""
+
+    ok: bool
+    message: str = ""
+
+
+def cancel_on_marketplace(order: Order, reason: str = "", *, user=None) -> MarketplaceAction:
+    """Cancel the order at the marketplace (``connector.cancel_order``); only an accepted cancellation cancels it
+    in Okno (history, stock released). The marketplace's refusal comes back as the message, nothing changes."""
+    from connectors.errors import MarketplaceError
+    from connectors.registry import connector_for
+
+    connector = connector_for(order.connection)
+    try:
+        answer = connector.cancel_order(order.external_id, reason)
+    except MarketplaceError as exc:
+        return MarketplaceAction(False, exc.user_message())
+    finally:
+        connector.http.close()
+    if not answer.ok:
+        return MarketplaceAction(False, answer.error or _("The marketplace refused the cancellation."))
+    change_status(order, OrderStatus.CANCELLED, source=EventSource.USER, user=user,
+                  message=reason or _("Cancelled by the seller"))
+    return MarketplaceAction(True)
+
+
+def confirm_on_marketplace(order: Order, *, user=None) -> MarketplaceAction:
+    """Confirm a new order to the marketplace (``connector.confirm_orders``: WB puts it in a supply, Yandex Market
+    sets READY_TO_SHIP); marketplaces without such a step say so in the message."""
+    from connectors.errors import MarketplaceError
+    from connectors.registry import connector_for
+
+    connector = connector_for(order.connection)
+    try:
+        answers = connector.confirm_orders([order.external_id])
+    except MarketplaceError as exc:
+        return MarketplaceAction(False, exc.user_message())
+    finally:
+        connector.http.close()
+    answer = next((a for a in answers if str(a.external_id) == str(order.external_id)), None)
+    if answer is None or not answer.ok:
+        return MarketplaceAction(False, (answer.error if answer else "") or _("The marketplace refused to confirm."))
+    if order.status == OrderStatus.NEW:
+        change_status(order, OrderStatus.CONFIRMED, source=EventSource.USER, user=user)
+    return MarketplaceAction(True)
