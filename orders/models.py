@@ -107,6 +107,8 @@ class OrderLine(TenantModel):
             models.CheckConstraint(condition=Q(quantity__gte=1), name="orderline_quantity_positive"),
             models.CheckConstraint(condition=Q(price__gte=0), name="orderline_price_non_negative"),
         ]
+        # The orders screen searches lines by the marketplace article, also for lines Okno could not match.
+        indexes = [models.Index(fields=["organization", "offer_id"], name="orderline_org_offer")]
 
     def __str__(self) -> str:
         return f"{self.sku or self.offer_id} × {self.quantity}"
