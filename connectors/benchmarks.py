@@ -331,6 +331,9 @@ def _measure(run: Run, sandbox: SandboxProcess) -> dict[str, Any]:
                 continue
             history = updates.get((marketplace, sale.offer_id), [])
             arrived = next((r for r in history if r.at >= sale.at and r.sent <= after), None)
+            before = [r for r in history if r.at < sale.at]
+            if arrived is None and before and before[-1].sent <= after:
+                continue  # already showing no more than is left (units held back): nothing to deliver
             if arrived is None:
                 worst = None
                 break
