@@ -141,13 +141,15 @@ def _held_back_for_pacing(connector: Connector, variant_ids: set[int], now: date
     horizon = connector.stock_pair_interval_s or REACTION_S
     if not variant_ids:
         return {}
-    since = now - timedelta(seconds=VELOCITY_WINDOW_S)
+    # The rate is measured over a span several times the horizon: one sale must not look like a rush.
+    window = max(VELOCITY_WINDOW_S, 2 * horizon)
+    since = now - timedelta(seconds=window)
     sold = (
         StockMovement.objects.filter(kind=MovementKind.RESERVATION, created_at__gte=since, variant_id__in=variant_ids)
         .values("variant_id")
         .annotate(units=Sum("reserved_delta"))
     )
-    return {row["variant_id"]: round(row["units"] / VELOCITY_WINDOW_S * horizon) for row in sold}
+    return {row["variant_id"]: round(row["units"] / window * horizon) for row in sold}
 
 
 def _record(connection: Connection, connector: Connector, chunk: list[_Pair], results: list[StockPushResult],
