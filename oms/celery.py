@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oms.settings")
 
@@ -14,7 +14,11 @@ app.conf.update(
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
     task_default_queue="poll",
-    task_queues=[Queue("poll"), Queue("push"), Queue("documents"), Queue("analytics")],
+    # Each queue with its own exchange and key: a message for one queue must never be copied into another.
+    task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name)
+                 for name in ("poll", "push", "documents", "analytics")],
+    task_default_exchange="poll",
+    task_default_routing_key="poll",
     # Routing by task name (first match wins): stock pushes never wait behind polls or document rendering.
     task_routes=[
         {"connectors.tasks.push_connection_stocks": {"queue": "push"}},
