@@ -4,6 +4,7 @@ requests, over real HTTP against the Yandex Market sandbox, and how fetch_return
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from connectors.errors import BadRequest
 from connectors.yandex_market import mapping, statuses
@@ -11,6 +12,13 @@ from returns.choices import ReasonCode, ReturnKind, ReturnStatus
 from tests.connectors.yandex_market.conftest import MP, order_items, spec_enum
 
 DECLINE_REASON = "PRODUCT_APPEARANCE_COMPROMISED"
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """The assertions below quote the connector's English messages (the UI shows them in Russian)."""
+    with translation.override("en"):
+        yield
 
 
 def returned_order(ym, offer_id="TSHIRT-BLK-M", scheme="fbs"):
