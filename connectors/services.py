@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.choices import StockSyncState
-from catalog.models import Listing
+from catalog.models import Listing, Variant
 from connectors.base import Connector
 from connectors.choices import ConnectionStatus, Job
 from connectors.dto import Batch, PayloadError
@@ -270,8 +270,6 @@ def _apply_fbo_stocks(connection: Connection, items, report: JobReport) -> None:
                 defaults={"name": item.warehouse_name or item.warehouse_external_id,
                           "code": f"FBO-{connection.pk}-{item.warehouse_external_id}"[:40]},
             )
-            from catalog.models import Variant
-
             movements = stock.adjust(
                 variant=Variant(pk=variant_id), warehouse=warehouse, new_quantity=max(0, item.quantity),
                 reason=_("FBO stock report"), reference=f"fbo:{connection.pk}",

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from catalog.models import KitComponent, Variant
+from catalog.models import KitComponent
 from inventory.models import ChannelStockPolicy, StockLevel
 
 
@@ -77,7 +77,3 @@ def policies_for(connection_id: int) -> tuple[Policy, dict[int, Policy]]:
 def kits_using(variant_ids: Iterable[int]) -> set[int]:
     """Kits that contain any of these variants: their available quantity moves with their components."""
     return set(KitComponent.objects.filter(component_id__in=set(variant_ids)).values_list("kit_id", flat=True))
-
-
-def product_ids(variant_ids: Iterable[int]) -> dict[int, int]:
-    return dict(Variant.objects.filter(pk__in=set(variant_ids)).values_list("pk", "product_id"))

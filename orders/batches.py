@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from connectors.dto import ActionResult
 from connectors.errors import MarketplaceError
 from connectors.registry import connector_for
+from oms.db import atomic_upsert
 from orders.choices import (
     ACTIVE_BATCH_STATUSES,
     OPEN_STATUSES,
@@ -404,18 +405,15 @@ def _cutoff(orders: list[Order]):
 
 def _new_batch(connection_id: int, warehouse_id: int, cutoff_at, user, picker, note: str) -> PickBatch:
     """Numbers run per organization; two batches created at once retry on the unique number."""
-    for attempt in range(5):
+
+    def create() -> PickBatch:
         number = (PickBatch.objects.aggregate(m=Max("number"))["m"] or 0) + 1
-        try:
-            with transaction.atomic():
-                return PickBatch.objects.create(
-                    number=number, connection_id=connection_id, warehouse_id=warehouse_id, cutoff_at=cutoff_at,
-                    created_by=_person(user), picker=picker, note=note,
-                )
-        except IntegrityError:
-            if attempt == 4:
-                raise
-    raise AssertionError("unreachable")
+        return PickBatch.objects.create(
+            number=number, connection_id=connection_id, warehouse_id=warehouse_id, cutoff_at=cutoff_at,
+            created_by=_person(user), picker=picker, note=note,
+        )
+
+    return atomic_upsert(create, attempts=5)
 
 
 def _add_items(batch: PickBatch, orders: list[Order]) -> None:

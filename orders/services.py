@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from inventory import services as stock
 from inventory.choices import WarehouseKind
 from inventory.models import Warehouse
 from inventory.services import StockLine
+from oms.db import atomic_upsert
 from orders.choices import EventSource, OrderStatus, Scheme, StockState
 from orders.models import Order, OrderEvent, OrderLine
 
@@ -50,22 +51,14 @@ class IngestResult:
 
 def ingest_order(connection, dto: OrderDTO, *, source: str = EventSource.POLL) -> IngestResult:
     """Create or update the order ``dto`` describes and apply its stock effects. Idempotent."""
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                return _ingest(connection, dto, source)
-        except IntegrityError:
-            # A concurrent delivery of the same order inserted it first; the next attempt finds and locks it.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    return atomic_upsert(lambda: _ingest(connection, dto, source))
 
 
 def _ingest(connection, dto: OrderDTO, source: str) -> IngestResult:
     order = Order.objects.select_for_update().filter(connection=connection, external_id=dto.external_id).first()
     if order is None:
         order = _create(connection, dto, source)
-        _apply_stock(order, previous=None)
+        _apply_stock(order)
         return IngestResult(order, created=True, status_changed=False)
     changed = _update_status(
         order, dto.status, dto.marketplace_status, dto.marketplace_substatus, dto.status_changed_at, source,
@@ -185,7 +178,7 @@ def _stock_lines(order: Order) -> list[StockLine]:
     return [StockLine(line.variant_id, line.quantity, line.pk) for line in order.lines.all() if line.variant_id]
 
 
-def _apply_stock(order: Order, previous: str | None) -> None:
+def _apply_stock(order: Order) -> None:
     """Bring the order's stock effect in line with its status: reserve, release or ship through the ledger."""
     if order.scheme == Scheme.FBO or order.warehouse_id is None:
         return
@@ -256,7 +249,7 @@ def _update_status(order: Order, status: str, marketplace_status: str, substatus
             message=cancel_reason if status == OrderStatus.CANCELLED else "", occurred_at=changed_at or now,
         )
     if status != previous:
-        _apply_stock(order, previous)
+        _apply_stock(order)
     return status != previous
 
 

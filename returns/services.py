@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from inventory import services as stock
 from inventory.choices import WarehouseKind
 from inventory.models import Location, Warehouse
 from inventory.services import StockError, StockLine
+from oms.db import atomic_upsert
 from orders import services as orders
 from orders.choices import OPEN_STATUSES, EventSource, OrderStatus, Scheme
 from orders.models import Order, OrderLine
@@ -81,14 +82,7 @@ class MarketplaceAnswer:
 def ingest_return(connection, dto: ReturnDTO) -> bool:
     """Create or update the return ``dto`` describes; True when it is new. A return for an unknown order is kept
     with ``order`` empty (shown as unmatched) and linked when the order arrives."""
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                return _ingest(connection, dto)
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    return atomic_upsert(lambda: _ingest(connection, dto))
 
 
 def _ingest(connection, dto: ReturnDTO) -> bool:

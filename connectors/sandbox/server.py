@@ -14,13 +14,13 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from connectors.sandbox.world import RequestRecord, Seller, SLine, SOrder, SProduct, World
+from connectors.sandbox.world import RequestRecord, Seller, SOrder, SProduct, World
 
 logger = logging.getLogger(__name__)
 
@@ -401,11 +401,3 @@ class Sandbox:
                 for line in order.lines:
                     self.world.record_sale(seller, order, line, seller.products[line.key])
         return orders
-
-
-def sline(product: SProduct, quantity: int) -> SLine:
-    return SLine(key=product.key, quantity=quantity, price=product.price)
-
-
-def record_dict(record: Any) -> dict[str, Any]:
-    return asdict(record)
