@@ -160,6 +160,9 @@ class Listing(TenantModel):
         _("stock sync"), max_length=10, choices=StockSyncState.choices, default=StockSyncState.UNKNOWN
     )
     stock_dirty_at = models.DateTimeField(_("stock changed at"), null=True, blank=True)
+    # Units of a fast seller are held back from this channel (connectors.push.held_back_units); the hold shrinks as
+    # sales slow down, so the listing is looked at again at this time even if nothing else changes.
+    stock_recheck_at = models.DateTimeField(_("re-check held-back stock at"), null=True, blank=True)
     pushed_quantity = models.IntegerField(_("quantity pushed"), null=True, blank=True)
     pushed_at = models.DateTimeField(_("pushed at"), null=True, blank=True)
     push_error = models.TextField(_("last push error"), blank=True)
@@ -182,6 +185,11 @@ class Listing(TenantModel):
                 fields=["connection", "stock_dirty_at"],
                 name="listing_stock_dirty",
                 condition=Q(stock_dirty_at__isnull=False),
+            ),
+            models.Index(
+                fields=["connection", "stock_recheck_at"],
+                name="listing_stock_recheck",
+                condition=Q(stock_recheck_at__isnull=False),
             ),
         ]
 

@@ -121,6 +121,10 @@ class Connector(ABC):
         """Send one batch (≤ ``stock_batch_size``); one result per update, accepted or with the marketplace's error."""
         raise self.unsupported("push_stocks", "no API")
 
+    def learned_product_ids(self) -> dict[str, str]:
+        """offer_id → marketplace product id looked up while pushing, for the caller to keep on its listings."""
+        return {}
+
     def read_stocks(self, keys: Sequence[tuple[str, str]]) -> list[StockReading]:
         """Read back what the marketplace shows for (stock_key, warehouse_external_id) pairs."""
         raise self.unsupported("read_stocks", "no API")

@@ -12,7 +12,13 @@ Measured from the sandbox's own logs (same machine clock):
 - oversold units per 1,000 orders = units Okno could not reserve;
 - requests = stock-update requests sent; ``min_requests`` = Σ over marketplaces and 1-second windows of
   ⌈items that changed in the window ÷ the API's batch size⌉ (changes are discovered once per poll anyway);
-- ``http_429`` = every rate-limit refusal (429, Yandex Market's 420, Ozon's per-item TOO_MANY_REQUESTS).
+- ``http_429`` = every rate-limit refusal (429, Yandex Market's 420, Ozon's per-item TOO_MANY_REQUESTS);
+- ``lost_sales`` = buyer attempts that found no stock on show (the price of holding units back), and per
+  marketplace: stock requests, oversold units and which limits refused.
+
+Options: ``--duration S``, ``--rate N``, ``--variants N``, ``--seed N``, ``--drain S`` (seconds after the last buyer
+before measuring), ``--policies okno,baseline`` (one to run just that), ``--dump PATH`` (the sandbox's raw logs as
+``PATH.<policy>.json``, for a closer look).
 
 Requires PostgreSQL and Redis (DATABASE_URL / REDIS_URL); creates throwaway organizations and deletes them.
 """
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import json
 import logging
 import math
 import os
@@ -91,24 +98,24 @@ def stock_sync(options: dict[str, Any]) -> dict[str, Any]:
     if not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         raise RuntimeError("stock_sync needs PostgreSQL and Redis: set DATABASE_URL and REDIS_URL")
 
+    policies = [p for p in str(options.get("policies", "okno,baseline")).split(",") if p]
     sandbox = SandboxProcess().start()
     results = {}
     try:
-        for policy in ("okno", "baseline"):
+        for policy in policies:
             sandbox.control.reset()
             run = Run(policy)
             try:
                 _setup(run, sandbox, variant_count, seed)
                 _play(run, sandbox, duration, rate, seed, drain)
-                results[policy] = _measure(run, sandbox)
+                results[policy] = _measure(run, sandbox, str(options.get("dump") or ""))
             finally:
                 _cleanup(run)
     finally:
         sandbox.stop()
-    orders = results["okno"].pop("_orders")
-    results["baseline"].pop("_orders")
-    rows = [(f"{policy} {key}", value) for policy in ("okno", "baseline") for key, value in results[policy].items()]
-    return {"benchmark": "stock_sync", "orders": orders, "okno": results["okno"], "baseline": results["baseline"],
+    orders = {policy: results[policy].pop("_orders") for policy in policies}[policies[0]]
+    rows = [(f"{policy} {key}", value) for policy in policies for key, value in results[policy].items()]
+    return {"benchmark": "stock_sync", "orders": orders, **results,
             "_rows": [("duration_s", duration), ("rate_per_s", rate), ("variants", variant_count), *rows]}
 
 
@@ -294,13 +301,18 @@ def _percentile(values: list[float], q: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)], 3)
 
 
-def _measure(run: Run, sandbox: SandboxProcess) -> dict[str, Any]:
+def _measure(run: Run, sandbox: SandboxProcess, dump: str = "") -> dict[str, Any]:
     from types import SimpleNamespace
 
     control = sandbox.control
-    sales = [SimpleNamespace(**s) for s in control.sales() if run.started <= s["at"] <= run.ended + 1]
-    stock_log = [SimpleNamespace(**r) for r in control.stock_updates()]
-    requests = [SimpleNamespace(**r) for r in control.requests()]
+    raw = {"started": run.started, "ended": run.ended, "sales": control.sales(), "stock_updates": control.stock_updates(),
+           "requests": control.requests()}
+    if dump:
+        with open(f"{dump}.{run.policy}.json", "w") as out:
+            json.dump(raw, out)
+    sales = [SimpleNamespace(**s) for s in raw["sales"] if run.started <= s["at"] <= run.ended + 1]
+    stock_log = [SimpleNamespace(**r) for r in raw["stock_updates"]]
+    requests = [SimpleNamespace(**r) for r in raw["requests"]]
     updates: dict[tuple[str, str], list] = {}
     for record in stock_log:
         if record.accepted and record.sent is not None:
@@ -311,10 +323,11 @@ def _measure(run: Run, sandbox: SandboxProcess) -> dict[str, Any]:
             kind="reservation", order__isnull=False
         ).values_list("order__external_id", "order__connection_id", "on_hand_after", "reserved_after"):
             available_after[(connection_id, order_external_id)] = on_hand - reserved
-        oversold_units = sum(
-            line_quantity for (line_quantity,) in Order.objects.filter(stock_state=StockState.OVERSOLD)
-            .values_list("lines__quantity")
-        )
+        oversold_by = dict.fromkeys(MARKETPLACES, 0)
+        for marketplace, line_quantity in Order.objects.filter(stock_state=StockState.OVERSOLD).values_list(
+                "connection__marketplace", "lines__quantity"):
+            oversold_by[marketplace] += line_quantity
+        oversold_units = sum(oversold_by.values())
         orders = Order.objects.count()
         reservations = list(StockMovement.objects.filter(kind="reservation").values_list("variant__sku", "created_at"))
     connection_of = {mp: c.pk for mp, c in run.connections.items()}
@@ -355,16 +368,23 @@ def _measure(run: Run, sandbox: SandboxProcess) -> dict[str, Any]:
         beyond.append(worst_beyond)
 
     stock_requests = http_429 = 0
+    requests_by = dict.fromkeys(MARKETPLACES, 0)
+    refusals_by: dict[str, int] = {}
     for request in requests:
         if not (run.started <= request.at <= run.ended + 60):
             continue
         method, path = STOCK_PATHS[request.marketplace]
         if request.method == method and path in request.path:
             stock_requests += 1
+            requests_by[request.marketplace] += 1
         if request.rate_limited or request.status in (420, 429):
             http_429 += 1
-    http_429 += sum(1 for r in stock_log if not r.accepted and "TOO_MANY_REQUESTS" in (r.error or "")
-                    and run.started <= r.at <= run.ended + 60)
+            where = f"{request.marketplace} {request.method} {request.path.split('?')[0]}"
+            refusals_by[where] = refusals_by.get(where, 0) + 1
+    for record in stock_log:
+        if not record.accepted and "TOO_MANY_REQUESTS" in (record.error or "") and run.started <= record.at <= run.ended + 60:
+            http_429 += 1
+            refusals_by["ozon item TOO_MANY_REQUESTS"] = refusals_by.get("ozon item TOO_MANY_REQUESTS", 0) + 1
 
     min_requests = 0
     windows: dict[int, set[str]] = {}
@@ -381,6 +401,7 @@ def _measure(run: Run, sandbox: SandboxProcess) -> dict[str, Any]:
         "p95_s": _percentile(latencies, 0.95),
         "p99_s": _percentile(latencies, 0.99),
         "p95_beyond_floor_s": _percentile(beyond, 0.95),
+        "p99_beyond_floor_s": _percentile(beyond, 0.99),
         "oversold_per_1000": round(1000.0 * oversold_units / orders, 2) if orders else 0.0,
         "requests": stock_requests,
         "min_requests": min_requests,
@@ -389,6 +410,9 @@ def _measure(run: Run, sandbox: SandboxProcess) -> dict[str, Any]:
         "lost_sales": run.lost,
         "mean_s": round(statistics.fmean(latencies), 3) if latencies else None,
         "p95_beyond_floor_by_marketplace": {mp: _percentile(v, 0.95) for mp, v in per_marketplace.items()},
+        "requests_by_marketplace": requests_by,
+        "oversold_units_by_marketplace": oversold_by,
+        "rate_limit_refusals": refusals_by,
         "_orders": orders,
     }
 

@@ -5,18 +5,26 @@ is still the stamp read before computing the quantity, so a change that lands wh
 dirty and goes next time; a worker that dies mid-push leaves the stamps for the next run. Quantities are computed
 from the ledger at send time, so coalescing many sales into one push loses nothing.
 
+What is offered is the ledger's availability under the channel policy, less the units a fast seller is likely to
+sell elsewhere before Okno's next update can land on this marketplace (``held_back_units``): the last units of a
+rush are not offered where they cannot be withdrawn in time, which matters most on Ozon, whose quantity stands for
+30 s. Pacing (one request per connection per second) lives in ``connectors.tasks.request_push``.
+
 Preconditions: the connection's organization is in scope.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from catalog.choices import StockSyncState
@@ -33,8 +41,10 @@ from inventory.models import DriftRecord, PushedStock, StockMovement
 logger = logging.getLogger(__name__)
 
 MAX_LISTINGS_PER_RUN = 20000
-VELOCITY_WINDOW_S = 15.0
-REACTION_S = 2.0  # a sale's way to every marketplace: the next poll, ingest, the push
+REACTION_S = 1.5  # a sale's way to every other marketplace: the next poll round, ingest, the paced push
+SALES_LOOKBACK_S = 600.0  # sales that count towards an item's selling rate
+MIN_EXPOSURE_S = 15.0  # never judge a rate over less than this (one early sale must not look like a rush)
+RECHECK_S = 10.0  # a hold-back is looked at again after this long (or the marketplace's window, if longer)
 
 
 @dataclass
@@ -45,9 +55,14 @@ class PushReport:
     refused: int = 0
     unchanged: int = 0
     deferred: int = 0
+    waiting_increases: int = 0
+    held_back: int = 0
     requests: int = 0
-    next_due_s: float | None = None  # when deferred pairs open (Ozon's 30-second rule)
+    next_due_s: float | None = None  # when deferred pairs open (Ozon's 30-second rule) or held increases go
     errors: list[str] = field(default_factory=list)
+
+    def due_in(self, seconds: float) -> None:
+        self.next_due_s = seconds if self.next_due_s is None else min(self.next_due_s, seconds)
 
 
 @dataclass
@@ -58,54 +73,94 @@ class _Pair:
     quantity: int
     offer_id: str
     external_product_id: str
+    urgent: bool = True
 
 
-def push_dirty(connection: Connection, connector: Connector | None = None) -> PushReport:
-    """Push every dirty listing of the connection whose offered quantity differs from what was last pushed."""
+@dataclass(frozen=True)
+class _Row:
+    listing_id: int
+    variant_id: int
+    product_id: int
+    stock_key: str
+    offer_id: str
+    external_product_id: str
+    dirty_at: datetime | None
+    recheck_at: datetime | None
+    listed_at: datetime
+
+    @property
+    def changed_at(self) -> datetime:
+        return self.dirty_at or self.recheck_at or self.listed_at
+
+
+def push_dirty(connection: Connection, connector: Connector | None = None, *,
+               increase_delay_s: float | None = None) -> PushReport:
+    """Push every due listing of the connection whose offered quantity differs from what was last pushed.
+
+    Due: stamped dirty by a stock change, or a hold-back to look at again. A quantity that goes down (or was never
+    pushed, or failed) goes now; one that only goes up may wait ``increase_delay_s`` to share a request with the
+    next decrease: a late increase costs at most a sale, a late decrease can sell a unit twice.
+    """
     report = PushReport()
-    rows = list(
-        Listing.objects.filter(connection=connection, stock_dirty_at__isnull=False)
+    now = timezone.now()
+    if increase_delay_s is None:
+        increase_delay_s = settings.OKNO_PUSH_INCREASE_DELAY_S
+    rows = [
+        _Row(*values) for values in
+        Listing.objects.filter(Q(stock_dirty_at__isnull=False) | Q(stock_recheck_at__lte=now), connection=connection)
         .exclude(stock_key="")
-        .order_by("stock_dirty_at")
+        .order_by(Coalesce("stock_dirty_at", "stock_recheck_at"))
         .values_list("pk", "variant_id", "variant__product_id", "stock_key", "offer_id", "external_product_id",
-                     "stock_dirty_at")[:MAX_LISTINGS_PER_RUN]
-    )
+                     "stock_dirty_at", "stock_recheck_at", "created_at")[:MAX_LISTINGS_PER_RUN]
+    ]
     if not rows:
         return report
     report.listings = len(rows)
-    stamps = {row[0]: row[6] for row in rows}
+    by_id = {row.listing_id: row for row in rows}
     links = list(connection.warehouse_links.values_list("warehouse_id", "external_id"))
     if not links:
-        _clear(stamps, set(stamps))
+        _settle(by_id, set(by_id), set(), now)
         report.errors.append("no marketplace warehouse linked")
         return report
 
-    available = availability.available_quantities({row[1] for row in rows}, {w for w, _ in links})
+    available = availability.available_quantities({row.variant_id for row in rows}, {w for w, _ in links})
     default, per_product = availability.policies_for(connection.pk)
     pushed = {
         (ps.listing_id, ps.warehouse_external_id): ps
-        for ps in PushedStock.objects.filter(listing_id__in=stamps)
+        for ps in PushedStock.objects.filter(listing_id__in=by_id)
     }
     connector = connector or connector_for(connection)
-    now = timezone.now()
-    held_back = _held_back_for_pacing(connector, {row[1] for row in rows}, now)
+    held_back = held_back_units(connector, {row.variant_id: row.listed_at for row in rows}, now)
+    holding = {row.listing_id for row in rows if held_back.get(row.variant_id)}
+    report.held_back = len(holding)
     to_send: list[_Pair] = []
     waiting: set[int] = set()
-    for listing_id, variant_id, product_id, stock_key, offer_id, external_product_id, _stamp in rows:
-        policy = per_product.get(product_id, default)
+    for row in rows:
+        policy = per_product.get(row.product_id, default)
         for warehouse_id, external_id in links:
-            quantity = max(0, policy.offered(available[(variant_id, warehouse_id)]) - held_back.get(variant_id, 0))
-            state = pushed.get((listing_id, external_id))
+            quantity = max(0, policy.offered(available[(row.variant_id, warehouse_id)]) - held_back.get(row.variant_id, 0))
+            state = pushed.get((row.listing_id, external_id))
             if state is not None and state.quantity == quantity and not state.error and state.verified is not False:
                 report.unchanged += 1
                 continue
             if state is not None and state.next_allowed_at and state.next_allowed_at > now:
                 report.deferred += 1
-                waiting.add(listing_id)
-                due = (state.next_allowed_at - now).total_seconds()
-                report.next_due_s = due if report.next_due_s is None else min(report.next_due_s, due)
+                waiting.add(row.listing_id)
+                report.due_in((state.next_allowed_at - now).total_seconds())
                 continue
-            to_send.append(_Pair(listing_id, stock_key, external_id, quantity, offer_id, external_product_id))
+            urgent = state is None or state.quantity is None or quantity < state.quantity or bool(state.error) \
+                or state.verified is False
+            to_send.append(_Pair(row.listing_id, row.stock_key, external_id, quantity, row.offer_id,
+                                 row.external_product_id, urgent))
+
+    if to_send and not any(pair.urgent for pair in to_send):
+        oldest = min(by_id[pair.listing_id].changed_at for pair in to_send)
+        wait = increase_delay_s - (now - oldest).total_seconds()
+        if wait > 0:
+            report.waiting_increases = len(to_send)
+            waiting |= {pair.listing_id for pair in to_send}
+            report.due_in(wait)
+            to_send = []
 
     failed: set[int] = set()
     try:
@@ -122,34 +177,59 @@ def push_dirty(connection: Connection, connector: Connector | None = None) -> Pu
             report.requests += 1
             report.sent += len(chunk)
             failed |= _record(connection, connector, chunk, results, report)
+        _keep_learned_ids(connector, rows)
     finally:
         if connector.http is not None:
             connector.http.close()
-    done = set(stamps) - waiting - failed
-    _clear(stamps, done)
+    recheck_in = timedelta(seconds=max(RECHECK_S, connector.stock_pair_interval_s))
+    _settle(by_id, set(by_id) - waiting - failed, holding, now + recheck_in)
     return report
 
 
-def _held_back_for_pacing(connector: Connector, variant_ids: set[int], now: datetime) -> dict[int, int]:
-    """Units of fast-selling items to keep off this marketplace until Okno's next update can land there.
+def held_back_units(connector: Connector, listed_at: dict[int, datetime], now: datetime) -> dict[int, int]:
+    """Units of fast-selling variants to keep off this marketplace until Okno's next update can land there.
 
-    Whatever Okno offers stays on show until its next push arrives: about ``REACTION_S`` after a sale elsewhere,
-    or a whole window on a marketplace that accepts one update per item every N seconds (Ozon: 30 s). Okno holds
-    back the units the item is likely to sell elsewhere meanwhile — its recent sales rate × that time, rounded —
-    so the last units are not sold twice. Items that rarely sell lose nothing.
+    Whatever Okno offers stays on show until its next update arrives: about ``REACTION_S`` after a sale elsewhere,
+    or a whole window on a marketplace that takes one update per item every N seconds (Ozon: 30 s). In that time
+    the item keeps selling elsewhere. Okno holds back the units that will sell in it with the configured confidence
+    (``OKNO_HOLD_BACK_CONFIDENCE``): the quantile of a Poisson demand at the item's rate — units sold over the last
+    ``SALES_LOOKBACK_S`` divided by the time it was on sale in that span. An item that sells a few times a day
+    holds nothing back; the last units of one selling every few seconds are not offered where they cannot be
+    withdrawn in time.
     """
-    horizon = connector.stock_pair_interval_s or REACTION_S
-    if not variant_ids:
+    confidence = settings.OKNO_HOLD_BACK_CONFIDENCE
+    if not listed_at or not confidence:
         return {}
-    # The rate is measured over a span several times the horizon: one sale must not look like a rush.
-    window = max(VELOCITY_WINDOW_S, 2 * horizon)
-    since = now - timedelta(seconds=window)
+    horizon = connector.stock_pair_interval_s or REACTION_S
     sold = (
-        StockMovement.objects.filter(kind=MovementKind.RESERVATION, created_at__gte=since, variant_id__in=variant_ids)
+        StockMovement.objects.filter(kind=MovementKind.RESERVATION, variant_id__in=listed_at,
+                                     created_at__gte=now - timedelta(seconds=SALES_LOOKBACK_S))
         .values("variant_id")
         .annotate(units=Sum("reserved_delta"))
+        .values_list("variant_id", "units")
     )
-    return {row["variant_id"]: round(row["units"] / window * horizon) for row in sold}
+    held = {}
+    for variant_id, units in sold:
+        if not units or units <= 0:
+            continue
+        exposure = min(SALES_LOOKBACK_S, max(MIN_EXPOSURE_S, 2 * horizon, (now - listed_at[variant_id]).total_seconds()))
+        units_held = poisson_quantile(units / exposure * horizon, confidence)
+        if units_held:
+            held[variant_id] = units_held
+    return held
+
+
+def poisson_quantile(mean: float, confidence: float) -> int:
+    """Smallest k with P(X ≤ k) ≥ confidence for X ~ Poisson(mean)."""
+    if mean <= 0 or confidence <= 0:
+        return 0
+    term = cumulative = math.exp(-mean)
+    k = 0
+    while cumulative < min(confidence, 1 - 1e-12):
+        k += 1
+        term *= mean / k
+        cumulative += term
+    return k
 
 
 def _record(connection: Connection, connector: Connector, chunk: list[_Pair], results: list[StockPushResult],
@@ -181,7 +261,7 @@ def _record(connection: Connection, connector: Connector, chunk: list[_Pair], re
             retry = result.retry_after
             state.next_allowed_at = now + timedelta(seconds=retry) if retry else None
             if retry:
-                report.next_due_s = retry if report.next_due_s is None else min(report.next_due_s, retry)
+                report.due_in(retry)
             listing_updates[pair.listing_id] = {"push_error": result.error[:2000], "sync_state": StockSyncState.ERROR}
         states.append(state)
     accepted = [state for state in states if not state.error]
@@ -204,13 +284,29 @@ def _record(connection: Connection, connector: Connector, chunk: list[_Pair], re
     return failed
 
 
-def _clear(stamps: dict[int, datetime], listing_ids: set[int]) -> None:
-    """Clear the dirty stamp of listings whose stamp is still the one read (compare-and-clear)."""
-    by_stamp: dict[datetime, list[int]] = defaultdict(list)
-    for listing_id in listing_ids:
-        by_stamp[stamps[listing_id]].append(listing_id)
-    for stamp, ids in by_stamp.items():
-        Listing.objects.filter(pk__in=ids, stock_dirty_at=stamp).update(stock_dirty_at=None)
+def _settle(rows: dict[int, _Row], done: set[int], holding: set[int], next_recheck: datetime) -> None:
+    """Clear the dirty stamp of pushed listings whose stamps are still the ones read (compare-and-clear: a change
+    that landed meanwhile keeps its stamp), and set when a hold-back is looked at again."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for listing_id in done:
+        row = rows[listing_id]
+        groups[(row.dirty_at, row.recheck_at, listing_id in holding)].append(listing_id)
+    for (dirty_at, recheck_at, holds), ids in groups.items():
+        unchanged = Q(stock_dirty_at=dirty_at) if dirty_at else Q(stock_dirty_at__isnull=True)
+        unchanged &= Q(stock_recheck_at=recheck_at) if recheck_at else Q(stock_recheck_at__isnull=True)
+        Listing.objects.filter(unchanged, pk__in=ids).update(stock_dirty_at=None,
+                                                             stock_recheck_at=next_recheck if holds else None)
+
+
+def _keep_learned_ids(connector: Connector, rows: list[_Row]) -> None:
+    """Keep marketplace product ids the connector had to look up, so the next push does not ask again."""
+    learned = connector.learned_product_ids()
+    if not learned:
+        return
+    updates = [Listing(pk=row.listing_id, external_product_id=learned[row.offer_id])
+               for row in rows if not row.external_product_id and learned.get(row.offer_id)]
+    if updates:
+        Listing.objects.bulk_update(updates, ["external_product_id"], batch_size=1000)
 
 
 def verify_pushed(connection: Connection, connector: Connector | None = None, *, limit: int = 20000) -> dict[str, int]:

@@ -8,6 +8,8 @@ import time
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
 
 from connectors.choices import Job
 from connectors.models import Connection
@@ -43,9 +45,13 @@ def dispatch_polls() -> int:
     return queued
 
 
+def _running_key(connection_id: int, job: str) -> str:
+    return f"okno:running:{connection_id}:{job}"
+
+
 @shared_task(ignore_result=True, acks_late=True)
 def run_connection_job(connection_id: int, organization_id: int, job: str) -> dict:
-    lock = f"okno:running:{connection_id}:{job}"
+    lock = _running_key(connection_id, job)
     if not cache.add(lock, 1, timeout=300):
         return {"skipped": "already running"}
     try:
@@ -58,49 +64,79 @@ def run_connection_job(connection_id: int, organization_id: int, job: str) -> di
         cache.delete(lock)
 
 
-def _queued_key(connection_id: int) -> str:
-    return f"okno:push-queued:{connection_id}"
+# A queued wake-up this far overdue is taken as lost (a worker that died with it): the next request replaces it.
+STALE_WAKE_UP_S = 5.0
+
+
+def _next_key(connection_id: int) -> str:
+    return f"okno:push-next:{connection_id}"
+
+
+def _last_key(connection_id: int) -> str:
+    return f"okno:push-last:{connection_id}"
 
 
 def request_push(connection_id: int, organization_id: int, countdown: float = 0.0) -> None:
-    """Wake the dispatcher for a connection, coalescing: one queued push per connection at a time.
+    """Wake the dispatcher for a connection: one queued push per connection, paced.
 
-    A delayed wake-up (a marketplace window that opens later) is tracked apart, so it never holds back an
-    immediate push for a change that happens meanwhile.
+    A connection sends at most one stock request per ``OKNO_PUSH_INTERVAL_S``: a change lands in the push already
+    queued, or in a new one due ``OKNO_PUSH_COALESCE_S`` from now — or a whole interval after the last push
+    started, whichever is later. A wake-up wanted later (a marketplace window that opens in 20 s) never holds back
+    an earlier one: the queued push is replaced, and the push that runs schedules the next due time itself.
     """
-    if countdown > 0:
-        # One delayed wake-up per connection and due second: windows opening at different times each get theirs.
-        due_second = int(time.time() + countdown)
-        if cache.add(f"okno:push-delayed:{connection_id}:{due_second}", 1, timeout=max(1, int(countdown) + 2)):
-            push_connection_stocks.apply_async((connection_id, organization_id), countdown=countdown)
-        return
-    if cache.add(_queued_key(connection_id), 1, timeout=60):
-        # A short debounce lets the changes of one polling round (all connections poll together) share a request.
-        debounce = getattr(settings, "OKNO_PUSH_DEBOUNCE_S", 0.0)
-        push_connection_stocks.apply_async((connection_id, organization_id), countdown=debounce or None)
+    now = time.time()
+    last = cache.get(_last_key(connection_id)) or 0.0
+    at = max(now + max(countdown, settings.OKNO_PUSH_COALESCE_S), last + settings.OKNO_PUSH_INTERVAL_S)
+    ttl = int(at - now) + 10
+    if not cache.add(_next_key(connection_id), at, timeout=ttl):
+        queued = cache.get(_next_key(connection_id))
+        if queued is not None and now - STALE_WAKE_UP_S < queued <= at + 0.05:
+            return  # the queued push goes no later than needed
+        cache.set(_next_key(connection_id), at, timeout=ttl)
+    push_connection_stocks.apply_async((connection_id, organization_id, at), countdown=max(0.0, at - now) or None)
 
 
 @shared_task(ignore_result=True, acks_late=True)
-def push_connection_stocks(connection_id: int, organization_id: int) -> dict:
-    # From here on, a new change enqueues a new push: nothing that lands during this run is coalesced away.
-    # The same holds for wake-ups due now (this run may be one): a window that opens a moment later gets its own.
-    now = int(time.time())
-    cache.delete_many([_queued_key(connection_id)] + [f"okno:push-delayed:{connection_id}:{now - k}" for k in range(3)])
+def push_connection_stocks(connection_id: int, organization_id: int, token: float | None = None) -> dict:
+    if token is not None:
+        queued = cache.get(_next_key(connection_id))
+        if queued is not None and abs(queued - token) > 1e-6:
+            return {"skipped": "superseded by another wake-up"}
     lock = f"okno:pushing:{connection_id}"
     if not cache.add(lock, 1, timeout=120):
+        cache.delete(_next_key(connection_id))  # this wake-up is spent: the one below replaces it
         request_push(connection_id, organization_id, countdown=0.2)
         return {"skipped": "another push is running; re-queued"}
     try:
         with organization_scope(organization_id):
+            if not push_connection_stocks.request.is_eager:
+                _wait_for_order_polls(organization_id)
+            # From here on, a new change queues a new push: nothing that lands during this run is coalesced away.
+            cache.delete(_next_key(connection_id))
             connection = Connection.objects.filter(pk=connection_id, enabled=True).first()
             if connection is None:
                 return {"skipped": "connection disabled or gone"}
+            # The pacing clock starts now, so that wake-ups while this push is in flight queue behind it; a push that
+            # turns out to send nothing gives the slot back.
+            previous = cache.get(_last_key(connection_id))
+            cache.set(_last_key(connection_id), time.time(), timeout=3600)
             report = push_dirty(connection)
+            if not report.requests:
+                cache.set(_last_key(connection_id), previous or 0.0, timeout=3600)
     finally:
         cache.delete(lock)
     if report.next_due_s is not None:
         request_push(connection_id, organization_id, countdown=max(0.05, report.next_due_s))
     return report.__dict__
+
+
+def _wait_for_order_polls(organization_id: int) -> None:
+    """Let order polls of the organization that are running finish first (at most ``OKNO_PUSH_ROUND_WAIT_S``):
+    every connection polls in the same second, and the sales they bring then share this push's request."""
+    keys = [_running_key(pk, Job.ORDERS) for pk in Connection.objects.filter(enabled=True).values_list("pk", flat=True)]
+    deadline = time.monotonic() + settings.OKNO_PUSH_ROUND_WAIT_S
+    while keys and time.monotonic() < deadline and cache.get_many(keys):
+        time.sleep(0.02)
 
 
 @shared_task(ignore_result=True, expires=10)
@@ -109,8 +145,9 @@ def sweep_dirty_listings() -> int:
     from catalog.models import Listing
 
     # Deliberately across tenants: the sweep serves every organization; each push runs in its own scope.
+    due = Q(stock_dirty_at__isnull=False) | Q(stock_recheck_at__lte=timezone.now())
     pairs = set(
-        Listing.all_tenants.filter(stock_dirty_at__isnull=False, connection__enabled=True)
+        Listing.all_tenants.filter(due, connection__enabled=True)
         .values_list("connection_id", "organization_id").distinct()
     )
     for connection_id, organization_id in pairs:

@@ -225,9 +225,11 @@ class ChannelCell:
     error_at: datetime | None = None
     next_allowed_at: datetime | None = None
     opens_in_s: int | None = None
+    holding: bool = False  # units of a fast seller held back here (connectors.push.held_back_units)
 
 
-def channel_cell(pair: PushedStock | None, *, dirty: bool, now: datetime, warehouse_external_id: str = "") -> ChannelCell:
+def channel_cell(pair: PushedStock | None, *, dirty: bool, now: datetime, warehouse_external_id: str = "",
+                 holding: bool = False) -> ChannelCell:
     """The state of one pair. Precedence: a refusal, then drift, then a pending change (deferred by the
     marketplace's window or just waiting), then what was pushed and whether it was read back."""
     if pair is None or (pair.quantity is None and not pair.error):
@@ -244,6 +246,7 @@ def channel_cell(pair: PushedStock | None, *, dirty: bool, now: datetime, wareho
         error=pair.error,
         error_at=pair.error_at,
         next_allowed_at=pair.next_allowed_at,
+        holding=holding,
     )
     window_closed = pair.next_allowed_at is not None and pair.next_allowed_at > now
     if window_closed:
@@ -309,6 +312,7 @@ class StockRow:
 class _ListingState:
     pk: int
     dirty: bool
+    holding: bool
     pairs: dict[str, PushedStock] = field(default_factory=dict)
 
 
@@ -318,11 +322,12 @@ def _listing_states(variant_ids: Iterable[int], connection_ids: Iterable[int]) -
     pair_fields = ("quantity", "pushed_at", "error", "error_at", "marketplace_quantity", "marketplace_quantity_at",
                    "verified", "next_allowed_at")
     rows = Listing.objects.filter(variant_id__in=set(variant_ids), connection_id__in=set(connection_ids)).values_list(
-        "pk", "variant_id", "connection_id", "stock_dirty_at", "pushed_stocks__warehouse_external_id",
+        "pk", "variant_id", "connection_id", "stock_dirty_at", "stock_recheck_at", "pushed_stocks__warehouse_external_id",
         *(f"pushed_stocks__{name}" for name in pair_fields),
     )
-    for pk, variant_id, connection_id, dirty_at, external_id, *values in rows:
-        state = states.setdefault((variant_id, connection_id), _ListingState(pk, dirty_at is not None))
+    for pk, variant_id, connection_id, dirty_at, recheck_at, external_id, *values in rows:
+        state = states.setdefault((variant_id, connection_id),
+                                  _ListingState(pk, dirty_at is not None, recheck_at is not None))
         if external_id is not None:
             state.pairs[external_id] = PushedStock(listing_id=pk, warehouse_external_id=external_id,
                                                    **dict(zip(pair_fields, values, strict=True)))
@@ -352,7 +357,8 @@ def stock_page_rows(keys: Iterable[dict], warehouses: list[Warehouse], columns: 
                 pairs = [state.pairs.get(external_id) for external_id in external_ids]
                 pushes += [pair.pushed_at for pair in pairs if pair is not None and pair.pushed_at]
                 cells.append((column, [
-                    channel_cell(pair, dirty=state.dirty, now=now, warehouse_external_id=external_id)
+                    channel_cell(pair, dirty=state.dirty, now=now, warehouse_external_id=external_id,
+                                 holding=state.holding)
                     for pair, external_id in zip(pairs, external_ids, strict=True)
                 ]))
         result.append(
@@ -480,12 +486,12 @@ def variant_channels(variant: Variant) -> list[ChannelPair]:
         .order_by("connection__marketplace", "connection__name")
     )
     for listing in listings:
-        dirty = listing.stock_dirty_at is not None
+        dirty, holding = listing.stock_dirty_at is not None, listing.stock_recheck_at is not None
         pairs = sorted(listing.pushed_stocks.all(), key=lambda p: p.warehouse_external_id)
         if not pairs:
             result.append(ChannelPair(listing, channel_cell(None, dirty=dirty, now=now)))
         for pair in pairs:
-            result.append(ChannelPair(listing, channel_cell(pair, dirty=dirty, now=now)))
+            result.append(ChannelPair(listing, channel_cell(pair, dirty=dirty, now=now, holding=holding)))
     return result
 
 

@@ -21,3 +21,9 @@ import uuid  # noqa: E402
 
 OKNO_REDIS_PREFIX = f"test-{uuid.uuid4().hex[:8]}"
 CACHES["default"]["KEY_PREFIX"] = OKNO_REDIS_PREFIX  # noqa: F405
+
+# Tests push directly and expect every change at once; the delay for increases has its own test.
+OKNO_PUSH_INCREASE_DELAY_S = 0.0
+
+# The few tests that run a real worker send tasks through Redis: under this process's prefix, never another's.
+CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": f"{OKNO_REDIS_PREFIX}:"}  # noqa: F405

@@ -344,6 +344,9 @@ class OzonConnector(Connector):
     def _refused(update: StockUpdate, error: str) -> StockPushResult:
         return StockPushResult(update.stock_key, update.warehouse_external_id, False, error)
 
+    def learned_product_ids(self) -> dict[str, str]:
+        return dict(self._product_ids)
+
     def _learn_product_ids(self, offer_ids: Sequence[str]) -> None:
         """The spec requires ``product_id`` in a stock update: look up those Okno does not know (once per offer)."""
         missing = [o for o in dict.fromkeys(offer_ids) if o and o not in self._product_ids]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import time_machine
+from django.utils import timezone
 
 from catalog.models import Listing
 from connectors.push import push_dirty, verify_pushed
@@ -95,6 +96,22 @@ def test_a_second_change_within_ozons_window_is_deferred_until_it_opens(page, ma
     assert "opens in" in ozon
     assert market.shown("ozon", variant) == 4
     assert '<span class="qty">3</span>' in cell_html(row, market.connections["wb"])
+
+
+def test_units_held_back_from_a_fast_seller_are_marked_where_they_are_held(page, market):
+    variant = market.variants[0]  # 3 in stock
+    Listing.objects.filter(variant=variant).update(created_at=timezone.now() - timedelta(minutes=1))
+    sell(market, "wb", variant)  # a sale within a minute of listing: a fast seller
+    poll(market)
+    push(market)
+
+    row = row_html(stock_screen(page), variant.sku)
+
+    ozon = cell_html(row, market.connections["ozon"])
+    assert '<span class="qty">0</span>' in ozon and 'data-holding="1"' in ozon
+    assert "held back" in ozon and "sells fast" in ozon
+    wb = cell_html(row, market.connections["wb"])
+    assert '<span class="qty">2</span>' in wb and "data-holding" not in wb
 
 
 def test_a_refused_push_shows_the_marketplaces_message(page, market):

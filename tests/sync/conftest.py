@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from catalog.models import Listing
 from connectors.models import Connection, WarehouseLink
@@ -60,7 +62,8 @@ def build_market(server, in_org, stock_per_variant=(3, 5, 1), marketplaces=tuple
         controls[marketplace] = SandboxControl(server.url(marketplace))
         register_connection(connection, controls[marketplace])
         connections[marketplace] = connection
-    Listing.objects.update(stock_dirty_at=None)
+    # Listed for a day: a sale in a test is then a slow seller's, unless the test makes it a rush.
+    Listing.objects.update(stock_dirty_at=None, created_at=timezone.now() - timedelta(days=1))
     return Market(in_org, warehouse, variants, connections, controls)
 
 
