@@ -330,29 +330,55 @@ def verify_pushed(connection: Connection, connector: Connector | None = None, *,
     finally:
         connector.http.close()
     now = timezone.now()
-    verified = drifting = 0
+    read = []
     for state in states:
         found = readings.get((state.listing.stock_key, state.warehouse_external_id))
-        if found is None:
-            continue
-        ok = found == state.quantity
-        PushedStock.objects.filter(pk=state.pk).update(marketplace_quantity=found, marketplace_quantity_at=now,
-                                                      verified=ok)
-        if ok:
-            verified += 1
-            Listing.objects.filter(pk=state.listing_id, sync_state=StockSyncState.PUSHED).update(
-                sync_state=StockSyncState.VERIFIED, marketplace_quantity=found, marketplace_quantity_at=now)
-            DriftRecord.objects.filter(listing_id=state.listing_id, warehouse_external_id=state.warehouse_external_id,
-                                       resolved_at__isnull=True).update(resolved_at=now)
-        else:
-            drifting += 1
-            Listing.objects.filter(pk=state.listing_id).update(
-                sync_state=StockSyncState.DRIFTING, marketplace_quantity=found, marketplace_quantity_at=now,
-                stock_dirty_at=now)
-            open_drift = DriftRecord.objects.filter(
-                Q(listing_id=state.listing_id) & Q(warehouse_external_id=state.warehouse_external_id)
-                & Q(resolved_at__isnull=True))
-            if not open_drift.exists():
-                DriftRecord.objects.create(listing_id=state.listing_id, warehouse_external_id=state.warehouse_external_id,
-                                           expected=state.quantity, found=found)
-    return {"checked": len(states), "verified": verified, "drifting": drifting}
+        if found is not None:
+            state.marketplace_quantity, state.marketplace_quantity_at, state.verified = found, now, found == state.quantity
+            read.append(state)
+    agreeing = [state for state in read if state.verified]
+    drifting = [state for state in read if not state.verified]
+    with transaction.atomic():
+        PushedStock.objects.bulk_update(read, ["marketplace_quantity", "marketplace_quantity_at", "verified"],
+                                        batch_size=1000)
+        _mark_verified(agreeing, now)
+        _mark_drifting(drifting, now)
+    return {"checked": len(states), "verified": len(agreeing), "drifting": len(drifting)}
+
+
+def _mark_verified(states: list[PushedStock], now: datetime) -> None:
+    """Listings that showed what was pushed become verified (unless something else happened to them since the push),
+    and their open drift is resolved."""
+    if not states:
+        return
+    shown = {state.listing_id: state.marketplace_quantity for state in states}
+    pushed_only = Listing.objects.filter(pk__in=shown, sync_state=StockSyncState.PUSHED).values_list("pk", flat=True)
+    Listing.objects.bulk_update(
+        [Listing(pk=pk, sync_state=StockSyncState.VERIFIED, marketplace_quantity=shown[pk], marketplace_quantity_at=now)
+         for pk in pushed_only],
+        ["sync_state", "marketplace_quantity", "marketplace_quantity_at"], batch_size=1000)
+    pairs = {(state.listing_id, state.warehouse_external_id) for state in states}
+    resolved = [pk for pk, listing_id, warehouse in DriftRecord.objects.filter(
+        listing_id__in=shown, resolved_at__isnull=True).values_list("pk", "listing_id", "warehouse_external_id")
+        if (listing_id, warehouse) in pairs]
+    DriftRecord.objects.filter(pk__in=resolved).update(resolved_at=now)
+
+
+def _mark_drifting(states: list[PushedStock], now: datetime) -> None:
+    """Listings that show something else drift: logged once per open drift, and dirty again to be corrected."""
+    if not states:
+        return
+    Listing.objects.bulk_update(
+        [Listing(pk=state.listing_id, sync_state=StockSyncState.DRIFTING, marketplace_quantity=state.marketplace_quantity,
+                 marketplace_quantity_at=now, stock_dirty_at=now) for state in states],
+        ["sync_state", "marketplace_quantity", "marketplace_quantity_at", "stock_dirty_at"], batch_size=1000)
+    already_open = set(DriftRecord.objects.filter(
+        listing_id__in={state.listing_id for state in states}, resolved_at__isnull=True,
+    ).values_list("listing_id", "warehouse_external_id"))
+    DriftRecord.objects.bulk_create([
+        DriftRecord(organization_id=state.organization_id, listing_id=state.listing_id,
+                    warehouse_external_id=state.warehouse_external_id, expected=state.quantity,
+                    found=state.marketplace_quantity)
+        for state in states if (state.listing_id, state.warehouse_external_id) not in already_open
+    ])
+

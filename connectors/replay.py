@@ -322,7 +322,8 @@ def _replay_notification(error: IngestError, connection: Connection) -> str:
     if not connection.enabled:
         return _("The notification reads correctly now; the connection is disabled, so nothing was fetched.")
     for job in jobs:
-        transaction.on_commit(lambda job=job: run_connection_job.delay(connection.pk, connection.organization_id, job))
+        transaction.on_commit(lambda job=job: run_connection_job.delay(connection.pk, connection.organization_id, job,
+                                                                               woken=True))
     labels = ", ".join(str(Job(job).label) for job in jobs)
     return _("The notification reads correctly now; queued: %(jobs)s.") % {"jobs": labels}
 

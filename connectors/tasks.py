@@ -49,10 +49,20 @@ def _running_key(connection_id: int, job: str) -> str:
     return f"okno:running:{connection_id}:{job}"
 
 
+def _again_key(connection_id: int, job: str) -> str:
+    return f"okno:run-again:{connection_id}:{job}"
+
+
 @shared_task(ignore_result=True, acks_late=True)
-def run_connection_job(connection_id: int, organization_id: int, job: str) -> dict:
+def run_connection_job(connection_id: int, organization_id: int, job: str, woken: bool = False) -> dict:
+    """Run one job now. A scheduled run finding the job running is skipped (the next is a second away); a wake-up
+    (``woken``: the marketplace notified a new order) is not lost: the running job may have fetched just before the
+    order appeared, so it runs once more when done."""
     lock = _running_key(connection_id, job)
     if not cache.add(lock, 1, timeout=300):
+        if woken:
+            cache.set(_again_key(connection_id, job), 1, timeout=300)
+            return {"skipped": "already running; runs again when done"}
         return {"skipped": "already running"}
     try:
         with organization_scope(organization_id):
@@ -62,6 +72,8 @@ def run_connection_job(connection_id: int, organization_id: int, job: str) -> di
             return run_job(connection, job).as_dict()
     finally:
         cache.delete(lock)
+        if cache.delete(_again_key(connection_id, job)):
+            run_connection_job.apply_async((connection_id, organization_id, job))
 
 
 # A queued wake-up this far overdue is taken as lost (a worker that died with it): the next request replaces it.

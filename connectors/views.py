@@ -194,7 +194,7 @@ def connection_run(request, pk: int, job: str):
         notice = _("The connection is disabled: enable it to run its jobs.")
     else:
         try:
-            run_connection_job.delay(connection.pk, connection.organization_id, job)
+            run_connection_job.delay(connection.pk, connection.organization_id, job, woken=True)
         except Exception as exc:  # the broker is down: say so rather than answer 500
             logger.exception("could not queue %s for connection %s", job, connection.pk)
             notice = _("The job could not be queued: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"}

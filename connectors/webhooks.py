@@ -113,4 +113,4 @@ def _wake_jobs(connection: Connection, events: list[dict[str, Any]]) -> None:
 
     jobs = {job for event in events for job in JOBS_FOR_EVENT.get(event.get("type", ""), ())}
     for job in sorted(jobs):
-        run_connection_job.apply_async((connection.pk, connection.organization_id, job))
+        run_connection_job.apply_async((connection.pk, connection.organization_id, job), {"woken": True})

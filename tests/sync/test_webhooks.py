@@ -59,3 +59,28 @@ def test_a_malformed_push_is_refused_and_kept_for_replay(client, sandbox, in_org
     assert response.status_code == 400
     kept = IngestError.objects.get(connection=market.connections["ozon"])
     assert kept.kind == "webhook" and kept.payload.startswith('{"message_type"')
+
+
+def test_a_push_arriving_while_the_poll_runs_makes_the_poll_run_once_more(client, sandbox, in_org):
+    from django.core.cache import cache
+
+    from connectors.tasks import run_connection_job
+
+    market = build_market(sandbox, in_org, marketplaces=("ozon",))
+    connection = market.connections["ozon"]
+    running = f"okno:running:{connection.pk}:orders"
+    cache.add(running, 1)  # a poll is in flight; it may have fetched the list a moment before the new posting
+    try:
+        woken = run_connection_job(connection.pk, in_org.pk, "orders", woken=True)
+        scheduled = run_connection_job(connection.pk, in_org.pk, "orders")
+    finally:
+        cache.delete(running)
+    assert woken == {"skipped": "already running; runs again when done"}
+    assert scheduled == {"skipped": "already running"}
+
+    before = len(market.controls["ozon"].requests(marketplace="ozon"))
+    run_connection_job(connection.pk, in_org.pk, "orders")  # the poll in flight, finishing: and once more
+
+    polls = [r for r in market.controls["ozon"].requests(marketplace="ozon")[before:] if "/posting/fbs/" in r["path"]]
+    new_order_lists = [r for r in polls if r["path"].endswith("unfulfilled/list")]
+    assert len(new_order_lists) == 2, [r["path"] for r in polls]
