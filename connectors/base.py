@@ -92,8 +92,9 @@ class Connector(ABC):
         raise self.unsupported("check", "not implemented for this marketplace")
 
     # --- orders -----------------------------------------------------------------------------------------------
-    def fetch_new_orders(self) -> Batch[OrderDTO]:
-        """FBS/DBS orders waiting for the seller's first action."""
+    def fetch_new_orders(self, *, since: datetime | None = None) -> Batch[OrderDTO]:
+        """FBS/DBS orders waiting for the seller's first action. ``since``: the caller saw every such order up to
+        then; a marketplace whose list is long and filterable may return only those updated after it."""
         raise self.unsupported("fetch_new_orders", "no API")
 
     def fetch_changed_orders(self, cursor: dict[str, Any], *, since: datetime | None = None) -> Batch[OrderDTO]:

@@ -10,6 +10,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 MAX_PAGES_PER_RUN = 20
 CHANGED_SCAN_EVERY_S = 5.0
+NEW_ORDERS_FULL_EVERY_S = 30.0
 STATUS_CHUNK = 100
 
 
@@ -177,20 +179,31 @@ def _without_known(connection: Connection, batch: Batch) -> Batch:
 
 def run_orders(connection: Connection, connector: Connector, state: JobState, report: JobReport) -> None:
     """New orders on every run (every second or two); the scan of changed orders at most every
-    ``CHANGED_SCAN_EVERY_S`` — cancellations and status moves are not as urgent as a sale."""
+    ``CHANGED_SCAN_EVERY_S`` — cancellations and status moves are not as urgent as a sale.
+
+    The list of new orders may be asked only for what changed since the last complete read of it (a marketplace
+    that pages through every order awaiting shipment answers faster), and in full every ``NEW_ORDERS_FULL_EVERY_S``.
+    Keys of the job's cursor starting with ``_`` are Okno's; the rest is the marketplace's changed-orders cursor.
+    """
     handle = _order_handler(connection, report)
-    _ingest_each(connection, Job.ORDERS, _without_known(connection, connector.fetch_new_orders()), handle, report,
-                 "order")
     cursor = dict(state.cursor or {})
-    now = timezone.now().timestamp()
+    started = timezone.now()
+    now = started.timestamp()
+    full = now - float(cursor.get("_new_full_at", 0)) >= NEW_ORDERS_FULL_EVERY_S or not cursor.get("_new_seen")
+    new = connector.fetch_new_orders(since=None if full else datetime.fromisoformat(cursor["_new_seen"]))
+    _ingest_each(connection, Job.ORDERS, _without_known(connection, new), handle, report, "order")
+    if not new.has_more and not new.errors:
+        cursor |= {"_new_seen": started.isoformat(), **({"_new_full_at": now} if full else {})}
+        state.cursor = cursor
     if now - float(cursor.get("_scanned_at", 0)) < CHANGED_SCAN_EVERY_S:
         return
+    okno = {key: value for key, value in cursor.items() if key.startswith("_")} | {"_scanned_at": now}
+    marketplace = {key: value for key, value in cursor.items() if not key.startswith("_")}
     for _page in range(MAX_PAGES_PER_RUN):
-        batch = connector.fetch_changed_orders({k: v for k, v in cursor.items() if k != "_scanned_at"})
+        batch = connector.fetch_changed_orders(marketplace)
         _ingest_each(connection, Job.ORDERS, _without_known(connection, batch), handle, report, "order")
-        cursor = {**(batch.cursor or cursor), "_scanned_at": now}
-        cursor = batch.cursor or cursor
-        state.cursor = cursor
+        marketplace = batch.cursor or marketplace
+        state.cursor = marketplace | okno
         state.save(update_fields=["cursor"])
         if not batch.has_more:
             break

@@ -192,11 +192,12 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # A committed stock change wakes the push dispatcher at once (tests switch it on only where they test the pipeline).
 OKNO_PUSH_ON_COMMIT = env_bool("OKNO_PUSH_ON_COMMIT", True)
 # Stock pushes (connectors.tasks.request_push, connectors.push): a connection sends at most one stock request per
-# OKNO_PUSH_INTERVAL_S (changes meanwhile share the next one); a push waits OKNO_PUSH_COALESCE_S for changes arriving
-# together and, at most OKNO_PUSH_ROUND_WAIT_S, for its organization's order polls in flight. Quantities that only
-# go up may wait OKNO_PUSH_INCREASE_DELAY_S for a request going anyway. Units a fast seller is likely to sell
-# before Okno's next update lands are held back with OKNO_HOLD_BACK_CONFIDENCE (0 switches holding back off).
-OKNO_PUSH_INTERVAL_S = float(env("OKNO_PUSH_INTERVAL_S", "1.0") or 1.0)
+# OKNO_PUSH_INTERVAL_S (changes meanwhile share the next one) — a little under the one-second polling round, so that
+# each round's sales go out right after it rather than on a beat of their own. A push waits OKNO_PUSH_COALESCE_S for
+# changes arriving together and, at most OKNO_PUSH_ROUND_WAIT_S, for its organization's order polls in flight.
+# Quantities that only go up may wait OKNO_PUSH_INCREASE_DELAY_S for a request going anyway. Units a fast seller is
+# likely to sell before Okno's next update lands are held back with OKNO_HOLD_BACK_CONFIDENCE (0: none held back).
+OKNO_PUSH_INTERVAL_S = float(env("OKNO_PUSH_INTERVAL_S", "0.8") or 0.8)
 OKNO_PUSH_COALESCE_S = float(env("OKNO_PUSH_COALESCE_S", "0.05") or 0.0)
 OKNO_PUSH_ROUND_WAIT_S = float(env("OKNO_PUSH_ROUND_WAIT_S", "0.5") or 0.0)
 OKNO_PUSH_INCREASE_DELAY_S = float(env("OKNO_PUSH_INCREASE_DELAY_S", "5") or 0.0)

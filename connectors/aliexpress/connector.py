@@ -152,12 +152,16 @@ class AliExpressConnector(Connector):
     def _map_order(self, raw: Any) -> OrderDTO:
         return mapping.order_from_json(raw, default_scheme=self.default_scheme, warehouse_id=self.warehouse_id)
 
-    def fetch_new_orders(self) -> Batch[OrderDTO]:
+    def fetch_new_orders(self, *, since: datetime | None = None) -> Batch[OrderDTO]:
         """Paid orders nothing has been shipped of yet (the doc's "new": Created/InProgress + Paid + not shipped,
-        display status WaitSendGoods); earlier states arrive through fetch_changed_orders."""
+        display status WaitSendGoods); earlier states arrive through fetch_changed_orders. The list holds every
+        order waiting to ship, 20 a page: with ``since`` only those updated after it (less a clock overlap)."""
         batch: Batch[OrderDTO] = Batch()
-        filters = {"order_statuses": ["Created", "InProgress"], "payment_statuses": ["Paid"],
-                   "delivery_statuses": ["Init"]}
+        filters: dict[str, Any] = {"order_statuses": ["Created", "InProgress"], "payment_statuses": ["Paid"],
+                                   "delivery_statuses": ["Init"]}
+        if since is not None:
+            overlap = timedelta(seconds=float(self.config.options.get("scan_overlap_s", SCAN_OVERLAP.total_seconds())))
+            filters["update_at_from"] = mapping.format_time(since - overlap)
         for number, (orders, _total, error) in enumerate(self._list_orders(**filters), start=1):
             map_each(_unique(orders), self._map_order, kind="order", external_id=_order_id, batch=batch)
             if error:

@@ -142,7 +142,7 @@ class OzonConnector(Connector):
         return f"{name} (ИНН {company['inn']})" if company.get("inn") else str(name)
 
     # --- orders -------------------------------------------------------------------------------------------------
-    def fetch_new_orders(self) -> Batch[OrderDTO]:
+    def fetch_new_orders(self, *, since: datetime | None = None) -> Batch[OrderDTO]:
         """Postings waiting for assembly (``/v4/posting/fbs/unfulfilled/list``), every page."""
         now = _utcnow()
         body: dict[str, Any] = {

@@ -168,7 +168,7 @@ class WildberriesConnector(Connector):
         return f"{name} — {'; '.join(notes)}" if notes else str(name)
 
     # --- orders -------------------------------------------------------------------------------------------------
-    def fetch_new_orders(self) -> Batch[OrderDTO]:
+    def fetch_new_orders(self, *, since: datetime | None = None) -> Batch[OrderDTO]:
         """GET /api/v3/orders/new: every task still ``new`` (no params, no paging; no wbStatus in this answer)."""
         batch: Batch[OrderDTO] = Batch()
         body = self._json("marketplace", "GET", "/api/v3/orders/new", "marketplace")

@@ -195,7 +195,7 @@ class YandexMarketConnector(Connector):
         map_each(raw_orders, lambda raw: mapping.order_from_json(raw, default_scheme=scheme), kind="order",
                  external_id=_order_id, batch=batch)
 
-    def fetch_new_orders(self) -> Batch[OrderDTO]:
+    def fetch_new_orders(self, *, since: datetime | None = None) -> Batch[OrderDTO]:
         """FBS/Express/DBS orders in PROCESSING/STARTED: Market has confirmed them, the seller has not acted yet."""
         body = {"statuses": ["PROCESSING"], "substatuses": ["STARTED"], "programTypes": list(SELLER_PROGRAMS)}
         batch: Batch[OrderDTO] = Batch()
