@@ -177,6 +177,8 @@ else:
 
 # Celery: Redis when configured, otherwise (demo) a broker in local files so worker and beat still run.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+if CELERY_BROKER_URL == "filesystem://":
+    CELERY_BROKER_TRANSPORT = "oms.filebroker:Transport"  # kombu's, with messages written atomically
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),
