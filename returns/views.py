@@ -303,35 +303,30 @@ def write_off(request, pk: int):
 @work_required
 @require_POST
 def approve(request, pk: int):
-    ret = _return(pk)
-    form = DecisionForm(request.POST)
-    form.is_valid()
-    try:
-        answer = services.approve(ret, request.user, form.cleaned_data.get("comment", ""))
-    except ReturnActionError as exc:
-        messages.error(request, exc.message)
-        return _back(request, ret)
-    if answer.ok:
-        messages.success(request, _("Approved through the marketplace."))
-    else:
-        _refused(request, answer)
-    return _back(request, ret)
+    return _decide(request, pk, lambda ret, data: services.approve(ret, request.user, data.get("comment", "")),
+                   _("Approved through the marketplace."))
 
 
 @work_required
 @require_POST
 def reject(request, pk: int):
+    return _decide(request, pk, lambda ret, data: services.reject(ret, request.user, data.get("reason", ""),
+                                                                  data.get("comment", "")),
+                   _("Rejected through the marketplace."))
+
+
+def _decide(request, pk: int, decide, done: str):
+    """Send the seller's decision on a return to the marketplace and say what it answered."""
     ret = _return(pk)
     form = DecisionForm(request.POST)
     form.is_valid()
     try:
-        answer = services.reject(ret, request.user, form.cleaned_data.get("reason", ""),
-                                 form.cleaned_data.get("comment", ""))
+        answer = decide(ret, form.cleaned_data)
     except ReturnActionError as exc:
         messages.error(request, exc.message)
         return _back(request, ret)
     if answer.ok:
-        messages.success(request, _("Rejected through the marketplace."))
+        messages.success(request, done)
     else:
         _refused(request, answer)
     return _back(request, ret)
